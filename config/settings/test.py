@@ -1,0 +1,24 @@
+"""Tests: the database and broker named by DATABASE_URL and REDIS_URL (CI: PostgreSQL and Redis)."""
+
+from uuid import uuid4
+
+from .base import *  # noqa: F403
+from .base import DATABASES, VAR_DIR
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+STRIPE_SECRET_KEY = "sk_test_shop"
+STRIPE_WEBHOOK_SECRET = "whsec_test_shop"
+CELERY_TASK_ALWAYS_EAGER = False
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # A file, not memory, so that the end-to-end worker process sees the live server's data.
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-db.sqlite3")}
+# Serve static files from the source folders, as in development: tests never run collectstatic.
+WHITENOISE_AUTOREFRESH = True
+WHITENOISE_USE_FINDERS = True
+# A queue of this test run's own, so a developer's worker on the same Redis never takes its tasks.
+CELERY_TASK_DEFAULT_QUEUE = f"test-{uuid4().hex[:8]}"
