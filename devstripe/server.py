@@ -1,0 +1,564 @@
+"""A local, Stripe-compatible HTTP server for Checkout Sessions, for tests and the offline demo.
+
+stripe-python talks to it as it would to api.stripe.com:
+`StripeClient("sk_test_...", base_addresses={"api": server.url})`.
+Its `/pay/<id>` page stands in for Stripe's hosted checkout: the buttons there change the session
+and send signed webhook events to the shop, as Stripe would after a card or SEPA payment.
+"""
+
+import base64
+import copy
+import html
+import json
+import logging
+import threading
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+from http import HTTPStatus
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from types import TracebackType
+from typing import Any
+from urllib.parse import parse_qsl, urlsplit
+
+from devstripe.signing import checkout_session, event, fixture, random_id, sign
+
+logger = logging.getLogger("devstripe")
+
+SESSIONS_PATH = "/v1/checkout/sessions"
+PAY_PATH = "/pay/"
+
+
+@dataclass(frozen=True)
+class RecordedRequest:
+    method: str
+    path: str
+    params: dict[str, Any]
+    headers: dict[str, str]
+
+
+class ApiError(Exception):
+    """A request Stripe would refuse; becomes Stripe's error body, which stripe-python reads."""
+
+    def __init__(
+        self,
+        status: int,
+        message: str,
+        *,
+        param: str | None = None,
+        code: str | None = None,
+        type: str = "invalid_request_error",
+    ) -> None:
+        super().__init__(message)
+        self.status = status
+        self.body: dict[str, Any] = {"type": type, "message": message}
+        if param is not None:
+            self.body["param"] = param
+        if code is not None:
+            self.body["code"] = code
+
+
+def _missing(param: str) -> ApiError:
+    return ApiError(400, f"Missing required param: {param}.", param=param, code="parameter_missing")
+
+
+def parse_form(text: str) -> dict[str, Any]:
+    """Stripe's form encoding into nested dicts and lists.
+
+    stripe-python sends `line_items[0][price_data][currency]=eur` and `metadata[k]=v`; a dict whose
+    keys are all indices becomes a list, as the API reads it. `expand[]=x` appends.
+    """
+    root: dict[str, Any] = {}
+    for key, value in parse_qsl(text, keep_blank_values=True):
+        name, bracket, rest = key.partition("[")
+        parts = [name] + (rest.removesuffix("]").split("][") if bracket else [])
+        node = root
+        for index, part in enumerate(parts):
+            if part == "":
+                part = str(len(node))
+            if index == len(parts) - 1:
+                node[part] = value
+            else:
+                child = node.setdefault(part, {})
+                if not isinstance(child, dict):
+                    raise ApiError(400, f"Invalid parameter: {key}", param=key)
+                node = child
+    return _indexed_dicts_to_lists(root)
+
+
+def _indexed_dicts_to_lists(value: Any) -> Any:
+    if not isinstance(value, dict):
+        return value
+    converted = {key: _indexed_dicts_to_lists(item) for key, item in value.items()}
+    if converted and all(key.isdigit() for key in converted):
+        return [converted[key] for key in sorted(converted, key=int)]
+    return converted
+
+
+def _integer(container: dict[str, Any], key: str, prefix: str, *, minimum: int) -> int:
+    param = f"{prefix}[{key}]" if prefix else key
+    if container.get(key) in (None, ""):
+        raise _missing(param)
+    try:
+        number = int(container[key])
+    except (TypeError, ValueError):
+        raise ApiError(400, f"Invalid integer: {container[key]}", param=param) from None
+    if number < minimum:
+        raise ApiError(400, f"Invalid {param}: must be at least {minimum}", param=param)
+    return number
+
+
+def _line_items_total(line_items: Any) -> tuple[str, int]:
+    """Currency and total in cents, computed as Stripe does from `price_data`."""
+    if not line_items:
+        raise _missing("line_items")
+    if not isinstance(line_items, list):
+        raise ApiError(400, "Invalid array", param="line_items")
+    currencies = set()
+    total = 0
+    for index, item in enumerate(line_items):
+        prefix = f"line_items[{index}]"
+        if not isinstance(item, dict):
+            raise ApiError(400, "Invalid object", param=prefix)
+        if "price" in item and "price_data" not in item:
+            # No Prices live here: the shop sends its own prices as price_data.
+            raise ApiError(
+                400,
+                f"No such price: '{item['price']}'",
+                param=f"{prefix}[price]",
+                code="resource_missing",
+            )
+        price_data = item.get("price_data")
+        if not isinstance(price_data, dict):
+            raise _missing(f"{prefix}[price_data]")
+        if not price_data.get("currency"):
+            raise _missing(f"{prefix}[price_data][currency]")
+        currencies.add(price_data["currency"].lower())
+        unit_amount = _integer(price_data, "unit_amount", f"{prefix}[price_data]", minimum=0)
+        quantity = _integer(item, "quantity", prefix, minimum=1)
+        total += unit_amount * quantity
+    if len(currencies) > 1:
+        raise ApiError(400, "All line items must use the same currency.", param="line_items")
+    return currencies.pop(), total
+
+
+def format_amount(cents: int, currency: str) -> str:
+    """German notation: 1.234,50 €."""
+    units, rest = divmod(cents, 100)
+    number = f"{units:,}".replace(",", ".") + f",{rest:02d}"
+    return f"{number} €" if currency == "eur" else f"{number} {currency.upper()}"
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    # Stripe does not follow redirects when delivering webhooks; a 301 from a missing slash must
+    # show up as a failed delivery here too, not be hidden by urllib turning the POST into a GET.
+    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
+        return None
+
+
+# The webhook target is the shop on this machine or network; an HTTP(S)_PROXY from the environment
+# must not route it elsewhere.
+_webhook_opener = urllib.request.build_opener(urllib.request.ProxyHandler({}), _NoRedirect())
+
+
+class StripeServer:
+    """Checkout Sessions in memory behind Stripe's HTTP API, in a background thread."""
+
+    def __init__(
+        self,
+        *,
+        webhook_url: str | None = None,
+        webhook_secret: str = "whsec_test",  # noqa: S107 - a test secret, not a credential
+        host: str = "127.0.0.1",
+        port: int = 0,
+    ) -> None:
+        self.webhook_url = webhook_url
+        self.webhook_secret = webhook_secret
+        self._address = (host, port)
+        self._lock = threading.Lock()
+        self._sessions: dict[str, dict[str, Any]] = {}
+        self._line_items: dict[str, list[dict[str, Any]]] = {}
+        # Idempotency-Key -> (params, response): Stripe replays the first answer to a retried POST.
+        self._idempotent: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {}
+        self._requests: list[RecordedRequest] = []
+        self._httpd: _HTTPServer | None = None
+        self._thread: threading.Thread | None = None
+
+    # Lifecycle
+
+    def start(self) -> "StripeServer":
+        if self._httpd is not None:
+            return self
+        self._httpd = _HTTPServer(self._address, _Handler, self)
+        self._thread = threading.Thread(
+            target=self._httpd.serve_forever,
+            kwargs={"poll_interval": 0.05},
+            name=f"devstripe-{self._httpd.server_address[1]}",
+            daemon=True,
+        )
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        if self._httpd is None:
+            return
+        self._httpd.shutdown()
+        self._httpd.server_close()
+        if self._thread is not None:
+            self._thread.join()
+        self._httpd = None
+        self._thread = None
+
+    def __enter__(self) -> "StripeServer":
+        return self.start()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+    @property
+    def url(self) -> str:
+        if self._httpd is None:
+            raise RuntimeError("StripeServer is not started")
+        host, port = self._httpd.server_address[:2]
+        return f"http://{host}:{port}"
+
+    @property
+    def requests(self) -> list[RecordedRequest]:
+        """Every request received so far, oldest first (a copy)."""
+        with self._lock:
+            return list(self._requests)
+
+    # What the hosted page's buttons do; tests call these directly to script a payment.
+
+    def complete(self, session_id: str, *, paid: bool = True) -> dict[str, Any]:
+        """Buyer finished checkout; the checkout.session.completed event, not sent.
+
+        paid=False is a delayed method (SEPA): complete, still unpaid, until
+        complete_async_payment().
+        """
+        with self._lock:
+            session = self._session(session_id)
+            if session["status"] != "open":
+                raise ValueError(f"checkout.session {session_id} is {session['status']}, not open")
+            customer_details = fixture("checkout.session")["customer_details"]
+            customer_details["email"] = session["customer_email"] or customer_details["email"]
+            session.update(
+                status="complete",
+                payment_status="paid" if paid else "unpaid",
+                payment_intent=random_id("pi_"),
+                customer_details=customer_details,
+                # Stripe's hosted page is gone once the session is no longer open.
+                url=None,
+            )
+            return event("checkout.session.completed", session)
+
+    def complete_async_payment(self, session_id: str, *, succeeded: bool = True) -> dict[str, Any]:
+        """The delayed payment of a completed, unpaid session settled; the event, not sent."""
+        with self._lock:
+            session = self._session(session_id)
+            if session["status"] != "complete" or session["payment_status"] != "unpaid":
+                raise ValueError(f"checkout.session {session_id} has no payment pending")
+            if succeeded:
+                session["payment_status"] = "paid"
+                return event("checkout.session.async_payment_succeeded", session)
+            return event("checkout.session.async_payment_failed", session)
+
+    def expire(self, session_id: str) -> dict[str, Any]:
+        """The open session ran out; the checkout.session.expired event, not sent."""
+        with self._lock:
+            session = self._session(session_id)
+            if session["status"] != "open":
+                raise ValueError(f"checkout.session {session_id} is {session['status']}, not open")
+            session.update(status="expired", url=None)
+            return event("checkout.session.expired", session)
+
+    def send_event(self, event: dict[str, Any]) -> int:
+        """Sign `event` with webhook_secret, POST it to webhook_url; the HTTP status answered."""
+        if not self.webhook_url:
+            raise RuntimeError("StripeServer has no webhook_url to send events to")
+        if urlsplit(self.webhook_url).scheme not in ("http", "https"):
+            raise ValueError(f"webhook_url must be http(s): {self.webhook_url}")
+        # Indented like Stripe's own deliveries, so a shop that verifies a re-serialised body
+        # instead of the raw bytes fails here as it would in production.
+        payload = json.dumps(event, indent=2).encode("utf-8")
+        request = urllib.request.Request(  # noqa: S310 - scheme checked above
+            self.webhook_url,
+            data=payload,
+            method="POST",
+            headers={
+                "Content-Type": "application/json; charset=utf-8",
+                "Stripe-Signature": sign(payload, secret=self.webhook_secret),
+                "User-Agent": "Stripe/1.0 (+https://stripe.com/docs/webhooks)",
+            },
+        )
+        try:
+            with _webhook_opener.open(request, timeout=10) as response:
+                return response.status
+        except urllib.error.HTTPError as error:
+            error.close()
+            return error.code
+
+    # API, called by the request handler
+
+    def _session(self, session_id: str) -> dict[str, Any]:
+        # Caller holds the lock.
+        try:
+            return self._sessions[session_id]
+        except KeyError:
+            raise LookupError(f"No such checkout.session: '{session_id}'") from None
+
+    def _record(self, request: RecordedRequest) -> None:
+        with self._lock:
+            self._requests.append(request)
+
+    def _create_session(
+        self, params: dict[str, Any], idempotency_key: str | None
+    ) -> dict[str, Any]:
+        with self._lock:
+            if idempotency_key and idempotency_key in self._idempotent:
+                first_params, response = self._idempotent[idempotency_key]
+                if first_params != params:
+                    raise ApiError(
+                        400,
+                        "Keys for idempotent requests can only be used with the same "
+                        "parameters they were first used with.",
+                        type="idempotency_error",
+                    )
+                return copy.deepcopy(response)
+            for param in ("mode", "success_url"):
+                if not params.get(param):
+                    raise _missing(param)
+            currency, total = _line_items_total(params.get("line_items"))
+            session = checkout_session(
+                mode=params["mode"],
+                currency=currency,
+                amount_subtotal=total,
+                amount_total=total,
+                customer=params.get("customer"),
+                customer_email=params.get("customer_email"),
+                client_reference_id=params.get("client_reference_id"),
+                metadata=params.get("metadata") or {},
+                locale=params.get("locale"),
+                payment_method_types=params.get("payment_method_types") or ["card", "sepa_debit"],
+                # Kept as given, {CHECKOUT_SESSION_ID} included: Stripe fills it in only when it
+                # redirects the buyer (see _success_location).
+                success_url=params["success_url"],
+                cancel_url=params.get("cancel_url"),
+            )
+            if params.get("expires_at"):
+                session["expires_at"] = _integer(params, "expires_at", "", minimum=0)
+            session["url"] = f"{self.url}{PAY_PATH}{session['id']}"
+            self._sessions[session["id"]] = session
+            self._line_items[session["id"]] = params["line_items"]
+            if idempotency_key:
+                self._idempotent[idempotency_key] = (params, copy.deepcopy(session))
+            return copy.deepcopy(session)
+
+    def _retrieve_session(self, session_id: str) -> dict[str, Any]:
+        with self._lock:
+            try:
+                session = self._session(session_id)
+            except LookupError as error:
+                raise ApiError(404, str(error), param="session", code="resource_missing") from None
+            return copy.deepcopy(session)
+
+    # Hosted page, called by the request handler
+
+    def _pay_page(self, session_id: str) -> tuple[int, str]:
+        with self._lock:
+            session = self._sessions.get(session_id)
+            line_items = self._line_items.get(session_id, [])
+            if session is None:
+                return 404, _page("Unbekannte Zahlung", "<p>Diese Zahlung gibt es nicht.</p>")
+            session = copy.deepcopy(session)
+        amount = format_amount(session["amount_total"], session["currency"])
+        items = "".join(
+            f"<li>{int(item['quantity'])} × "
+            f"{html.escape(str(item['price_data'].get('product_data', {}).get('name', '')))}</li>"
+            for item in line_items
+        )
+        if session["status"] != "open":
+            body = "<p>Diese Zahlung ist nicht mehr offen.</p>"
+            return 200, _page("Testzahlung – kein echtes Geld", body)
+        action = html.escape(f"{PAY_PATH}{session_id}")
+        email = html.escape(session["customer_email"] or "")
+        body = (
+            "<p>Dies ist die lokale Stripe-Attrappe. Es wird kein Geld bewegt.</p>"
+            f"<ul>{items}</ul>"
+            f"<p>Betrag: <strong>{amount}</strong></p>"
+            + (f"<p>E-Mail: {email}</p>" if email else "")
+            + "".join(
+                f'<form method="post" action="{action}">'
+                f'<button type="submit" name="method" value="{method}">{label}</button></form>'
+                for method, label in (
+                    ("card", "Mit Karte bezahlen"),
+                    ("sepa", "Per SEPA-Lastschrift bezahlen"),
+                    ("cancel", "Abbrechen"),
+                )
+            )
+        )
+        return 200, _page("Testzahlung – kein echtes Geld", body)
+
+    def _pay(self, session_id: str, method: str) -> tuple[int, str]:
+        """A button on the hosted page; (status, location or page)."""
+        try:
+            if method == "cancel":
+                with self._lock:
+                    session = self._session(session_id)
+                    cancel_url = session["cancel_url"]
+                if cancel_url:
+                    return 303, cancel_url
+                return 200, _page("Zahlung abgebrochen", "<p>Die Zahlung wurde abgebrochen.</p>")
+            if method == "card":
+                self._deliver(self.complete(session_id, paid=True))
+            elif method == "sepa":
+                # SEPA as Stripe runs it: checkout completes unpaid, the debit settles later.
+                self._deliver(self.complete(session_id, paid=False))
+                self._deliver(self.complete_async_payment(session_id, succeeded=True))
+            else:
+                return 400, _page("Unbekannte Zahlart", "<p>Diese Zahlart gibt es nicht.</p>")
+        except LookupError:
+            return 404, _page("Unbekannte Zahlung", "<p>Diese Zahlung gibt es nicht.</p>")
+        except ValueError:
+            return 409, _page("Bereits abgeschlossen", "<p>Diese Zahlung ist abgeschlossen.</p>")
+        return 303, self._success_location(session_id)
+
+    def _success_location(self, session_id: str) -> str:
+        with self._lock:
+            success_url = self._sessions[session_id]["success_url"]
+        return success_url.replace("{CHECKOUT_SESSION_ID}", session_id)
+
+    def _deliver(self, event: dict[str, Any]) -> None:
+        # Stripe retries failed deliveries later; here a failure is logged and the buyer is still
+        # redirected, so the shop's success page and reconciliation paths get exercised.
+        if not self.webhook_url:
+            logger.warning("no webhook_url: %s %s not sent", event["type"], event["id"])
+            return
+        try:
+            status = self.send_event(event)
+        except OSError as error:
+            logger.warning("%s %s not delivered: %s", event["type"], event["id"], error)
+            return
+        log = logger.info if 200 <= status < 300 else logger.warning
+        log("%s %s -> %s answered %d", event["type"], event["id"], self.webhook_url, status)
+
+
+def _page(title: str, body: str) -> str:
+    return (
+        '<!doctype html><html lang="de"><head><meta charset="utf-8">'
+        f"<title>{html.escape(title)}</title></head>"
+        f"<body><h1>{html.escape(title)}</h1>{body}</body></html>"
+    )
+
+
+class _HTTPServer(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def __init__(
+        self,
+        address: tuple[str, int],
+        handler: type[BaseHTTPRequestHandler],
+        stripe: StripeServer,
+    ) -> None:
+        self.stripe = stripe
+        super().__init__(address, handler)
+
+
+class _Handler(BaseHTTPRequestHandler):
+    server: _HTTPServer
+
+    def do_GET(self) -> None:
+        self._handle()
+
+    def do_POST(self) -> None:
+        self._handle()
+
+    def log_message(self, format: str, *args: Any) -> None:
+        logger.info("%s %s", self.address_string(), format % args)
+
+    def _handle(self) -> None:
+        stripe = self.server.stripe
+        split = urlsplit(self.path)
+        path = split.path
+        length = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(length).decode("utf-8") if length else ""
+        try:
+            params = parse_form(body if self.command == "POST" else split.query)
+        except ApiError as error:
+            stripe._record(RecordedRequest(self.command, path, {}, dict(self.headers.items())))
+            self._send_json(error.status, {"error": error.body})
+            return
+        stripe._record(RecordedRequest(self.command, path, params, dict(self.headers.items())))
+
+        if path.startswith("/v1/"):
+            try:
+                self._check_api_key()
+                self._send_json(200, self._api(path, params))
+            except ApiError as error:
+                self._send_json(error.status, {"error": error.body})
+        elif path.startswith(PAY_PATH) and self.command == "GET":
+            self._send_html(*stripe._pay_page(path.removeprefix(PAY_PATH)))
+        elif path.startswith(PAY_PATH) and self.command == "POST":
+            status, result = stripe._pay(path.removeprefix(PAY_PATH), params.get("method", ""))
+            if status == 303:
+                self._redirect(result)
+            else:
+                self._send_html(status, result)
+        else:
+            self._send_html(404, _page("Nicht gefunden", ""))
+
+    def _api(self, path: str, params: dict[str, Any]) -> dict[str, Any]:
+        stripe = self.server.stripe
+        if path == SESSIONS_PATH and self.command == "POST":
+            return stripe._create_session(params, self.headers.get("Idempotency-Key"))
+        prefix = SESSIONS_PATH + "/"
+        session_id = path.removeprefix(prefix)
+        if path.startswith(prefix) and "/" not in session_id and self.command == "GET":
+            return stripe._retrieve_session(session_id)
+        raise ApiError(404, f"Unrecognized request URL ({self.command}: {path}).")
+
+    def _check_api_key(self) -> None:
+        authorization = self.headers.get("Authorization", "")
+        if not authorization:
+            raise ApiError(
+                401,
+                "You did not provide an API key. You need to provide your API key in the "
+                "Authorization header, using Bearer auth (e.g. 'Authorization: Bearer "
+                "YOUR_SECRET_KEY').",
+            )
+        scheme, _, credentials = authorization.partition(" ")
+        key = credentials
+        if scheme == "Basic":
+            # Stripe's curl examples send the key as the user name: curl -u sk_test_...:
+            try:
+                key = base64.b64decode(credentials).decode("utf-8").partition(":")[0]
+            except ValueError:
+                key = ""
+        if scheme not in ("Bearer", "Basic") or not key.startswith("sk_"):
+            raise ApiError(401, f"Invalid API Key provided: {key[:8]}***")
+
+    def _send_json(self, status: int, payload: dict[str, Any]) -> None:
+        self._send(status, json.dumps(payload).encode("utf-8"), "application/json")
+
+    def _send_html(self, status: int, text: str) -> None:
+        self._send(status, text.encode("utf-8"), "text/html; charset=utf-8")
+
+    def _redirect(self, location: str) -> None:
+        self.send_response(HTTPStatus.SEE_OTHER)
+        self.send_header("Location", location)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    def _send(self, status: int, body: bytes, content_type: str) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(body)))
+        # stripe-python quotes Stripe's request id in its error messages.
+        self.send_header("Request-Id", random_id("req_", 14))
+        self.end_headers()
+        self.wfile.write(body)
