@@ -1,0 +1,5 @@
+from django.conf import settings
+
+
+def publisher(request):
+    return {"publisher_name": settings.PUBLISHER_NAME}

@@ -1,0 +1,12 @@
+from django import forms
+
+
+class CheckoutForm(forms.Form):
+    email = forms.EmailField(
+        label="Ihre E-Mail-Adresse",
+        help_text="An diese Adresse senden wir das PDF und Ihren Zugang zur Bibliothek.",
+    )
+
+
+class SignInForm(forms.Form):
+    email = forms.EmailField(label="E-Mail-Adresse, mit der Sie gekauft haben")

@@ -1,0 +1,255 @@
+from decimal import Decimal
+
+import markdown
+import nh3
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+
+from shop.money import vat_included
+
+
+class ArticleQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(status=Article.Status.PUBLISHED, published_on__lte=timezone.localdate())
+
+
+class Article(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Entwurf"
+        PUBLISHED = "published", "Veröffentlicht"
+
+    title = models.CharField("Titel", max_length=200)
+    slug = models.SlugField("Kurzname", max_length=200, unique=True)
+    author = models.CharField("Autor/in", max_length=120)
+    teaser = models.TextField("Anreißer")
+    body = models.TextField("Text (Markdown)")
+    published_on = models.DateField("Erscheinungsdatum", default=timezone.localdate)
+    status = models.CharField("Status", max_length=20, choices=Status, default=Status.DRAFT)
+    updated_at = models.DateTimeField("Geändert", auto_now=True)
+
+    objects = ArticleQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "Artikel"
+        verbose_name_plural = "Artikel"
+        ordering = ["-published_on", "title"]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("shop:article", kwargs={"slug": self.slug})
+
+    def body_html(self) -> str:
+        """The body as safe HTML: staff write Markdown, and nothing in it may run or fetch."""
+        return nh3.clean(markdown.markdown(self.body, extensions=["tables", "sane_lists"]))
+
+
+class Product(models.Model):
+    """Something the shop sells at a gross price. Orders copy its price; they never point back."""
+
+    class Kind(models.TextChoices):
+        ARTICLE = "article", "Artikel-PDF"
+
+    kind = models.CharField("Art", max_length=20, choices=Kind, default=Kind.ARTICLE)
+    name = models.CharField("Bezeichnung", max_length=200)
+    article = models.OneToOneField(
+        Article,
+        verbose_name="Artikel",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="product",
+    )
+    price_cents = models.PositiveIntegerField("Bruttopreis (Cent)")
+    vat_rate = models.DecimalField(
+        "USt.-Satz (%)", max_digits=4, decimal_places=2, default=Decimal("7.00")
+    )
+    is_active = models.BooleanField("Im Verkauf", default=True)
+
+    class Meta:
+        verbose_name = "Produkt"
+        verbose_name_plural = "Produkte"
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(kind="article") | models.Q(article__isnull=False),
+                name="article_product_has_article",
+            ),
+            models.CheckConstraint(condition=models.Q(price_cents__gt=0), name="price_positive"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def clean(self):
+        if self.kind == self.Kind.ARTICLE and self.article_id is None:
+            raise ValidationError({"article": "Ein Artikel-PDF braucht einen Artikel."})
+
+    @property
+    def vat_cents(self) -> int:
+        return vat_included(gross_cents=self.price_cents, rate_percent=self.vat_rate)
+
+
+class ReferenceCounter(models.Model):
+    """A per-year counter behind public references such as 2026-000123."""
+
+    name = models.CharField(max_length=40, unique=True)
+    value = models.PositiveIntegerField(default=0)
+
+    def __str__(self):
+        return f"{self.name}: {self.value}"
+
+
+class InvalidTransition(Exception):
+    pass
+
+
+class Order(models.Model):
+    class Status(models.TextChoices):
+        PENDING = "pending", "Offen"
+        AWAITING_PAYMENT = "awaiting_payment", "Zahlung ausstehend"
+        PAID = "paid", "Bezahlt"
+        CANCELLED = "cancelled", "Storniert"
+
+    TRANSITIONS = {
+        Status.PENDING: {Status.AWAITING_PAYMENT, Status.PAID, Status.CANCELLED},
+        Status.AWAITING_PAYMENT: {Status.PAID, Status.CANCELLED},
+        Status.PAID: set(),
+        Status.CANCELLED: set(),
+    }
+
+    reference = models.CharField("Bestellnummer", max_length=20, unique=True)
+    email = models.EmailField("E-Mail")
+    buyer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="Kundenkonto",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="orders",
+    )
+    status = models.CharField(
+        "Status", max_length=20, choices=Status, default=Status.PENDING, db_index=True
+    )
+    currency = models.CharField("Währung", max_length=3, default="eur")
+    total_cents = models.PositiveIntegerField("Summe brutto (Cent)")
+    stripe_session_id = models.CharField(
+        "Stripe Checkout Session", max_length=255, unique=True, null=True, blank=True
+    )
+    stripe_payment_intent = models.CharField("Stripe PaymentIntent", max_length=255, blank=True)
+    needs_review = models.BooleanField("Prüfen", default=False)
+    review_note = models.TextField("Prüfhinweis", blank=True)
+    created_at = models.DateTimeField("Angelegt", auto_now_add=True)
+    paid_at = models.DateTimeField("Bezahlt am", null=True, blank=True)
+    fulfilled_at = models.DateTimeField("Ausgeliefert am", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "Bestellung"
+        verbose_name_plural = "Bestellungen"
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["status", "fulfilled_at", "paid_at"])]
+
+    def __str__(self):
+        return self.reference
+
+    @property
+    def is_paid(self) -> bool:
+        return self.status == self.Status.PAID
+
+    def move_to(self, status: "Order.Status") -> None:
+        """The only way an order's status changes; callers hold a row lock."""
+        if status not in self.TRANSITIONS[self.status]:
+            raise InvalidTransition(f"{self.reference}: {self.status} → {status}")
+        self.status = status
+
+
+class OrderLine(models.Model):
+    """What was sold, frozen at checkout: later price changes do not touch it."""
+
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="lines")
+    product = models.ForeignKey(Product, verbose_name="Produkt", on_delete=models.PROTECT)
+    description = models.CharField("Bezeichnung", max_length=200)
+    gross_cents = models.PositiveIntegerField("Brutto (Cent)")
+    vat_rate = models.DecimalField("USt.-Satz (%)", max_digits=4, decimal_places=2)
+    vat_cents = models.PositiveIntegerField("USt. (Cent)")
+
+    class Meta:
+        verbose_name = "Position"
+        verbose_name_plural = "Positionen"
+
+    def __str__(self):
+        return self.description
+
+
+class Entitlement(models.Model):
+    """The ledger of what a buyer may have. Views and downloads ask this, nothing else."""
+
+    buyer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="entitlements"
+    )
+    product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="entitlements")
+    order_line = models.ForeignKey(OrderLine, on_delete=models.PROTECT, related_name="entitlements")
+    granted_at = models.DateTimeField("Erteilt", auto_now_add=True)
+    revoked_at = models.DateTimeField("Entzogen", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "Berechtigung"
+        verbose_name_plural = "Berechtigungen"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["order_line", "product"], name="one_entitlement_per_line_and_product"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.buyer} – {self.product}"
+
+
+class Delivery(models.Model):
+    """The buyer's stamped copy of one order line, one per content version of what was bought."""
+
+    class Status(models.TextChoices):
+        RENDERED = "rendered", "Erstellt"
+        FAILED = "failed", "Fehlgeschlagen"
+
+    order_line = models.ForeignKey(OrderLine, on_delete=models.CASCADE, related_name="deliveries")
+    content_version = models.CharField("Inhaltsversion", max_length=64)
+    status = models.CharField("Status", max_length=20, choices=Status)
+    file = models.FileField("Datei", upload_to="deliveries/%Y/%m/", blank=True)
+    error = models.TextField("Fehler", blank=True)
+    created_at = models.DateTimeField("Angelegt", auto_now_add=True)
+    updated_at = models.DateTimeField("Geändert", auto_now=True)
+
+    class Meta:
+        verbose_name = "Auslieferung"
+        verbose_name_plural = "Auslieferungen"
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["order_line", "content_version"], name="one_delivery_per_line_and_version"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.order_line} ({self.get_status_display()})"
+
+
+class StripeEvent(models.Model):
+    """Every Stripe event the webhook accepted, stored once: its id makes a replay harmless."""
+
+    event_id = models.CharField("Event-ID", max_length=255, unique=True)
+    type = models.CharField("Typ", max_length=100)
+    payload = models.JSONField("Inhalt")
+    outcome = models.CharField("Ergebnis", max_length=200, blank=True)
+    received_at = models.DateTimeField("Empfangen", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "Stripe-Ereignis"
+        verbose_name_plural = "Stripe-Ereignisse"
+        ordering = ["-received_at"]
+
+    def __str__(self):
+        return f"{self.type} {self.event_id}"

@@ -1,0 +1,164 @@
+"""Everything that changes an order: checkout, payment, cancellation, entitlements."""
+
+import logging
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from shop import stripe_api
+from shop.models import Entitlement, Order, OrderLine, Product, ReferenceCounter
+from shop.tasks import fulfil_order
+
+logger = logging.getLogger(__name__)
+User = get_user_model()
+
+
+def next_order_reference() -> str:
+    year = timezone.localdate().year
+    with transaction.atomic():
+        counter, _ = ReferenceCounter.objects.select_for_update().get_or_create(
+            name=f"order-{year}"
+        )
+        counter.value += 1
+        counter.save(update_fields=["value"])
+    return f"{year}-{counter.value:06d}"
+
+
+@transaction.atomic
+def create_order(*, product: Product, email: str) -> Order:
+    """A pending order with a snapshot of the product's current price, the only source of prices."""
+    order = Order(
+        reference=next_order_reference(),
+        email=email.strip().lower(),
+        currency=settings.SHOP_CURRENCY,
+        total_cents=product.price_cents,
+    )
+    order.full_clean()
+    order.save()
+    OrderLine.objects.create(
+        order=order,
+        product=product,
+        description=product.name,
+        gross_cents=product.price_cents,
+        vat_rate=product.vat_rate,
+        vat_cents=product.vat_cents,
+    )
+    return order
+
+
+def start_checkout(*, product: Product, email: str) -> str:
+    """Creates the order and its Stripe Checkout Session; returns the URL to send the buyer to."""
+    order = create_order(product=product, email=email)
+    success_url = settings.SITE_URL + reverse("shop:checkout_success")
+    session = stripe_api.create_checkout_session(
+        order=order,
+        success_url=success_url + "?session_id={CHECKOUT_SESSION_ID}",
+        cancel_url=settings.SITE_URL + reverse("shop:checkout_cancelled"),
+    )
+    Order.objects.filter(pk=order.pk).update(stripe_session_id=session["id"])
+    return session["url"]
+
+
+def _locked_order_for(session: dict) -> Order | None:
+    reference = (session.get("metadata") or {}).get("order_reference") or session.get(
+        "client_reference_id"
+    )
+    if not reference:
+        return None
+    return Order.objects.select_for_update().filter(reference=reference).first()
+
+
+def _pay(order: Order, session: dict) -> str:
+    if order.is_paid:
+        return "already paid"
+    if order.status == Order.Status.CANCELLED:
+        order.needs_review = True
+        order.review_note = f"Zahlung für stornierte Bestellung eingegangen ({session.get('id')})."
+        order.save(update_fields=["needs_review", "review_note"])
+        return "paid after cancellation: flagged"
+    amount, currency = session.get("amount_total"), str(session.get("currency") or "").lower()
+    if amount != order.total_cents or currency != order.currency:
+        order.needs_review = True
+        order.review_note = (
+            f"Betrag laut Stripe {amount} {currency}, Bestellung {order.total_cents} "
+            f"{order.currency} (Session {session.get('id')})."
+        )
+        order.save(update_fields=["needs_review", "review_note"])
+        logger.warning("Order %s: amount mismatch, not paid", order.reference)
+        return "amount mismatch: flagged"
+    order.move_to(Order.Status.PAID)
+    order.paid_at = timezone.now()
+    order.stripe_payment_intent = session.get("payment_intent") or ""
+    order.buyer = buyer_account(email=order.email)
+    order.save()
+    grant_entitlements(order=order)
+    fulfil_order.delay_on_commit(order.pk)
+    return "paid"
+
+
+def buyer_account(*, email: str):
+    """The buyer's account is their e-mail address: no password, they sign in by link."""
+    user = User.objects.filter(email__iexact=email).order_by("pk").first()
+    if user is None:
+        user = User(username=email.lower(), email=email.lower())
+        user.set_unusable_password()
+        user.save()
+    return user
+
+
+def grant_entitlements(*, order: Order) -> None:
+    for line in order.lines.all():
+        Entitlement.objects.get_or_create(
+            order_line=line, product=line.product, defaults={"buyer": order.buyer}
+        )
+
+
+@transaction.atomic
+def complete_checkout(*, session: dict) -> str:
+    """checkout.session.completed, and the success page: paid now, or waiting for a SEPA debit."""
+    order = _locked_order_for(session)
+    if order is None:
+        return "unknown order"
+    if session.get("payment_status") in {"paid", "no_payment_required"}:
+        return _pay(order, session)
+    if order.status == Order.Status.PENDING:
+        order.move_to(Order.Status.AWAITING_PAYMENT)
+        order.save(update_fields=["status"])
+        return "awaiting payment"
+    return f"no change ({order.status})"
+
+
+@transaction.atomic
+def confirm_async_payment(*, session: dict) -> str:
+    order = _locked_order_for(session)
+    if order is None:
+        return "unknown order"
+    return _pay(order, session)
+
+
+@transaction.atomic
+def cancel_checkout(*, session: dict) -> str:
+    """The session expired or the delayed payment failed: the order will never be paid."""
+    order = _locked_order_for(session)
+    if order is None:
+        return "unknown order"
+    if Order.Status.CANCELLED not in Order.TRANSITIONS[order.status]:
+        return f"no change ({order.status})"
+    order.move_to(Order.Status.CANCELLED)
+    order.save(update_fields=["status"])
+    return "cancelled"
+
+
+def confirm_checkout_return(*, session_id: str) -> Order | None:
+    """The buyer is back from Stripe, maybe before the webhook: settle the order the same way."""
+    try:
+        session = stripe_api.retrieve_checkout_session(session_id)
+    except stripe_api.StripeUnavailable:
+        logger.warning("Could not fetch checkout session %s; waiting for the webhook", session_id)
+    else:
+        if session.get("status") == "complete":
+            complete_checkout(session=session)
+    return Order.objects.filter(stripe_session_id=session_id).first()

@@ -1,0 +1,45 @@
+"""Celery tasks: ids in, one service call, done. Rendering and e-mailing are separate tasks so a
+retried e-mail never renders again."""
+
+from celery import shared_task
+from django.conf import settings
+from django.db import InterfaceError, OperationalError
+from django.utils import timezone
+
+from shop import fulfilment, pdf, selectors
+from shop.models import Article
+
+# SMTP errors and refused connections are OSErrors; a lost database connection is one of the others.
+TRANSIENT_ERRORS = (OSError, OperationalError, InterfaceError)
+RETRY = {"retry_backoff": True, "retry_backoff_max": 600, "max_retries": 12, "acks_late": True}
+
+
+@shared_task(
+    autoretry_for=(*TRANSIENT_ERRORS, fulfilment.FulfilmentIncomplete), soft_time_limit=300, **RETRY
+)
+def fulfil_order(order_id: int, rerender: bool = False) -> None:
+    fulfilment.render_deliveries(order_id=order_id, rerender=rerender)
+    send_delivery_email.delay(order_id)
+
+
+@shared_task(autoretry_for=TRANSIENT_ERRORS, **RETRY)
+def send_delivery_email(order_id: int, resend: bool = False) -> str:
+    return fulfilment.send_delivery_email(order_id=order_id, resend=resend)
+
+
+@shared_task(acks_late=True)
+def requeue_unfulfilled_orders() -> int:
+    """The safety net for a worker killed mid-order or a broker that lost a message."""
+    order_ids = selectors.unfulfilled_order_ids(
+        paid_before=timezone.now() - settings.FULFILMENT_GRACE
+    )
+    for order_id in order_ids:
+        fulfil_order.delay(order_id)
+    return len(order_ids)
+
+
+@shared_task(autoretry_for=TRANSIENT_ERRORS, soft_time_limit=300, **RETRY)
+def prerender_article_pdf(article_id: int) -> None:
+    """Publishing warms the cache, so the first buyer does not wait for the render."""
+    article = Article.objects.get(pk=article_id)
+    pdf.article_base_pdf(article, version=pdf.article_content_version(article))

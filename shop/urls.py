@@ -1,0 +1,18 @@
+from django.urls import path
+
+from shop import views
+
+app_name = "shop"
+
+urlpatterns = [
+    path("", views.catalog, name="catalog"),
+    path("artikel/<slug:slug>/", views.article, name="article"),
+    path("artikel/<slug:slug>/kaufen/", views.checkout, name="checkout"),
+    path("checkout/success/", views.checkout_success, name="checkout_success"),
+    path("checkout/cancelled/", views.checkout_cancelled, name="checkout_cancelled"),
+    path("stripe/webhook/", views.stripe_webhook, name="stripe_webhook"),
+    path("library/", views.library, name="library"),
+    path("library/download/<str:token>/", views.download, name="download"),
+    path("sign-in/", views.sign_in, name="sign_in"),
+    path("sign-in/<uidb64>/<token>/", views.sign_in_confirm, name="sign_in_confirm"),
+]

@@ -1,0 +1,143 @@
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.decorators import login_required
+from django.http import (
+    FileResponse,
+    Http404,
+    HttpResponseBadRequest,
+    HttpResponseRedirect,
+    JsonResponse,
+)
+from django.shortcuts import redirect, render
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from shop import links, selectors, services, stripe_api, webhooks
+from shop.forms import CheckoutForm, SignInForm
+from shop.models import Order
+
+
+@require_GET
+def catalog(request):
+    return render(request, "shop/catalog.html", {"articles": selectors.catalog()})
+
+
+@require_GET
+def article(request, slug):
+    found = selectors.published_article(slug=slug)
+    if found is None:
+        raise Http404("Artikel nicht gefunden")
+    initial = {"email": request.user.email} if request.user.is_authenticated else {}
+    return render(
+        request, "shop/article.html", {"article": found, "form": CheckoutForm(initial=initial)}
+    )
+
+
+@require_POST
+def checkout(request, slug):
+    found = selectors.published_article(slug=slug)
+    if found is None:
+        raise Http404("Artikel nicht gefunden")
+    form = CheckoutForm(request.POST)
+    if not form.is_valid():
+        return render(request, "shop/article.html", {"article": found, "form": form}, status=400)
+    try:
+        url = services.start_checkout(product=found.product, email=form.cleaned_data["email"])
+    except stripe_api.StripeUnavailable:
+        messages.error(
+            request,
+            "Die Zahlung ist gerade nicht erreichbar. Bitte versuchen Sie es gleich noch "
+            "einmal; es wurde nichts berechnet.",
+        )
+        return render(request, "shop/article.html", {"article": found, "form": form}, status=503)
+    # 303: the browser follows with a GET to Stripe's page, never re-posting the form.
+    response = HttpResponseRedirect(url)
+    response.status_code = 303
+    return response
+
+
+@require_GET
+def checkout_success(request):
+    session_id = request.GET.get("session_id", "")
+    order = services.confirm_checkout_return(session_id=session_id) if session_id else None
+    if order is None:
+        raise Http404("Bestellung nicht gefunden")
+    return render(request, "shop/checkout_success.html", {"order": order})
+
+
+@require_GET
+def checkout_cancelled(request):
+    return render(request, "shop/checkout_cancelled.html")
+
+
+@csrf_exempt
+@require_POST
+def stripe_webhook(request):
+    try:
+        event = stripe_api.verify_webhook(
+            payload=request.body, signature=request.headers.get("Stripe-Signature")
+        )
+    except stripe_api.InvalidWebhook as exc:
+        return HttpResponseBadRequest(f"invalid webhook: {exc}")
+    return JsonResponse({"received": True, "outcome": webhooks.handle_event(event)})
+
+
+@login_required
+@require_GET
+def library(request):
+    rows = [
+        {
+            "item": item,
+            "download_url": links.download_url(delivery=item.delivery, user=request.user)
+            if item.delivery
+            else None,
+        }
+        for item in selectors.library_items(user=request.user)
+    ]
+    return render(request, "shop/library.html", {"rows": rows})
+
+
+@login_required
+@require_GET
+def download(request, token):
+    try:
+        delivery_id, user_id = links.read_download_token(token)
+    except links.LinkExpired:
+        return render(request, "shop/link_expired.html", status=410)
+    except links.LinkInvalid:
+        raise Http404("Link ungültig") from None
+    delivery = (
+        selectors.downloadable_delivery(delivery_id=delivery_id, user=request.user)
+        if user_id == request.user.pk
+        else None
+    )
+    if delivery is None:
+        raise Http404("Nicht gefunden")
+    order: Order = delivery.order_line.order
+    return FileResponse(
+        delivery.file.open("rb"),
+        as_attachment=True,
+        filename=f"{delivery.order_line.product.article.slug}-{order.reference}.pdf",
+        content_type="application/pdf",
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def sign_in(request):
+    form = SignInForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        links.send_sign_in_link(email=form.cleaned_data["email"])
+        return render(request, "shop/sign_in_sent.html", {"email": form.cleaned_data["email"]})
+    return render(request, "shop/sign_in.html", {"form": form})
+
+
+@require_http_methods(["GET", "POST"])
+def sign_in_confirm(request, uidb64, token):
+    """GET only shows a button: mail scanners that open links must not spend the one-time link."""
+    user = links.user_for_sign_in(uidb64=uidb64, token=token)
+    if user is None:
+        return render(request, "shop/sign_in_invalid.html", status=400)
+    if request.method == "POST":
+        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        return redirect("shop:library")
+    return render(request, "shop/sign_in_confirm.html", {"user_email": user.email})

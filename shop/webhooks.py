@@ -1,0 +1,33 @@
+"""Stripe events: each stored once under its id, then handed to the service for its type."""
+
+from collections.abc import Callable
+
+from django.db import IntegrityError, transaction
+
+from shop import services
+from shop.models import StripeEvent
+
+HANDLERS: dict[str, Callable[..., str]] = {
+    "checkout.session.completed": services.complete_checkout,
+    "checkout.session.async_payment_succeeded": services.confirm_async_payment,
+    "checkout.session.async_payment_failed": services.cancel_checkout,
+    "checkout.session.expired": services.cancel_checkout,
+}
+
+
+@transaction.atomic
+def handle_event(event: dict) -> str:
+    """Returns what happened. A replayed id does nothing; a failing handler stores nothing, so
+    Stripe's retry finds the event new again."""
+    try:
+        with transaction.atomic():
+            record = StripeEvent.objects.create(
+                event_id=event["id"], type=event["type"], payload=event
+            )
+    except IntegrityError:
+        return "duplicate"
+    handler = HANDLERS.get(event["type"])
+    outcome = handler(session=event["data"]["object"]) if handler else "ignored"
+    record.outcome = outcome
+    record.save(update_fields=["outcome"])
+    return outcome
