@@ -1,0 +1,77 @@
+"""Plain functions that make the shop's objects for tests."""
+
+import itertools
+import json
+from datetime import date
+
+from django.conf import settings
+
+from devstripe import signing
+from shop import services
+from shop.models import Article, Order, Product
+
+_numbers = itertools.count(1)
+
+BODY = """Gute Vorbereitung ist die halbe Verhandlung.
+
+## Zahlen statt Gefühle
+
+Wer seinen Marktwert kennt, verhandelt ruhiger. Vergleichen Sie Gehälter in Ihrer Branche,
+notieren Sie Ihre Erfolge des letzten Jahres und legen Sie eine Untergrenze fest.
+
+## Das Gespräch
+
+- Nennen Sie zuerst eine Zahl.
+- Begründen Sie sie mit Ergebnissen.
+- Schweigen Sie danach.
+"""
+
+
+def article(
+    *, title: str | None = None, status=Article.Status.PUBLISHED, price_cents=490, body: str = BODY
+) -> Article:
+    n = next(_numbers)
+    created = Article.objects.create(
+        title=title or f"Gehalt verhandeln, Teil {n}",
+        slug=f"gehalt-verhandeln-{n}",
+        author="Jana Beispiel",
+        teaser="Wie Sie in zwanzig Minuten mehr erreichen als in zwanzig Jahren Warten.",
+        body=body,
+        published_on=date(2026, 3, 1),
+        status=status,
+    )
+    Product.objects.create(article=created, name=f"{created.title} (PDF)", price_cents=price_cents)
+    return created
+
+
+def pending_order(*, buyer_email: str = "alice@example.com", of: Article | None = None) -> Order:
+    order = services.create_order(product=(of or article()).product, email=buyer_email)
+    order.stripe_session_id = f"cs_test_{order.reference}"
+    order.save(update_fields=["stripe_session_id"])
+    return order
+
+
+def completed_session(order: Order, **overrides) -> dict:
+    """The checkout.session Stripe sends when the buyer has paid for `order`."""
+    fields = {
+        "id": order.stripe_session_id,
+        "client_reference_id": order.reference,
+        "metadata": {"order_reference": order.reference},
+        "amount_total": order.total_cents,
+        "amount_subtotal": order.total_cents,
+        "currency": order.currency,
+        "customer_email": order.email,
+        "payment_status": "paid",
+        "status": "complete",
+        "payment_intent": f"pi_{order.reference}",
+    }
+    return signing.checkout_session(**{**fields, **overrides})
+
+
+def signed_body(event: dict, *, secret: str | None = None, timestamp: int | None = None):
+    """The body and Stripe-Signature header of a webhook request, made exactly as Stripe does."""
+    body = json.dumps(event).encode()
+    header = signing.sign(
+        body, secret=secret or settings.STRIPE_WEBHOOK_SECRET, timestamp=timestamp
+    )
+    return body, header
