@@ -1,9 +1,17 @@
 import pytest
 from django.core import mail
 
+from config.celery_app import app as celery_app
 from devstripe.server import StripeServer
 from shop import stripe_api
 from tests import factories
+
+
+@pytest.fixture(scope="session", autouse=True)
+def purge_test_queue():
+    """Live-server tests enqueue real tasks; nothing of this run's own queue outlives it."""
+    yield
+    celery_app.control.purge()
 
 
 @pytest.fixture(autouse=True)
