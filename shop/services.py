@@ -63,10 +63,11 @@ def start_checkout(*, product: Product, email: str) -> str:
 
 
 def _locked_order_for(session: dict) -> Order | None:
-    reference = (session.get("metadata") or {}).get("order_reference") or session.get(
-        "client_reference_id"
+    metadata = session.get("metadata")
+    reference = (metadata.get("order_reference") if isinstance(metadata, dict) else None) or (
+        session.get("client_reference_id")
     )
-    if not reference:
+    if not reference or not isinstance(reference, str):
         return None
     return Order.objects.select_for_update().filter(reference=reference).first()
 
@@ -91,7 +92,8 @@ def _pay(order: Order, session: dict) -> str:
         return "amount mismatch: flagged"
     order.move_to(Order.Status.PAID)
     order.paid_at = timezone.now()
-    order.stripe_payment_intent = session.get("payment_intent") or ""
+    intent = session.get("payment_intent")
+    order.stripe_payment_intent = intent if isinstance(intent, str) else ""
     order.buyer = buyer_account(email=order.email)
     order.save()
     grant_entitlements(order=order)
@@ -122,7 +124,7 @@ def complete_checkout(*, session: dict) -> str:
     order = _locked_order_for(session)
     if order is None:
         return "unknown order"
-    if session.get("payment_status") in {"paid", "no_payment_required"}:
+    if session.get("payment_status") in ("paid", "no_payment_required"):
         return _pay(order, session)
     if order.status == Order.Status.PENDING:
         order.move_to(Order.Status.AWAITING_PAYMENT)

@@ -1,12 +1,13 @@
 """The shop's only door to Stripe: every call and every signature check goes through here."""
 
 import json
+import math
 from functools import cache
 
 import stripe
 from django.conf import settings
 
-from shop.models import Order
+from shop.models import Order, StripeEvent
 
 
 class InvalidWebhook(Exception):
@@ -78,8 +79,14 @@ def verify_webhook(*, payload: bytes, signature: str | None) -> dict:
             settings.STRIPE_WEBHOOK_SECRET,
             settings.STRIPE_WEBHOOK_TOLERANCE_SECONDS,
         )
-        event = json.loads(payload)
-    except (stripe.SignatureVerificationError, UnicodeDecodeError, ValueError) as exc:
+        event = json.loads(payload, parse_constant=_refuse_number, parse_float=_finite_number)
+    # RecursionError: brackets nested deeper than the JSON parser goes.
+    except (
+        stripe.SignatureVerificationError,
+        UnicodeDecodeError,
+        ValueError,
+        RecursionError,
+    ) as exc:
         raise InvalidWebhook(str(exc).splitlines()[0]) from exc
     if not (
         isinstance(event, dict)
@@ -87,6 +94,38 @@ def verify_webhook(*, payload: bytes, signature: str | None) -> dict:
         and isinstance(event.get("type"), str)
         and isinstance(event.get("data"), dict)
         and isinstance(event["data"].get("object"), dict)
+        # What the database cannot store is no event of Stripe's either.
+        and len(event["id"]) <= StripeEvent._meta.get_field("event_id").max_length
+        and len(event["type"]) <= StripeEvent._meta.get_field("type").max_length
+        and not _contains_nul(event)
     ):
         raise InvalidWebhook("not a Stripe event")
     return event
+
+
+def _refuse_number(text: str) -> float:
+    raise ValueError(f"{text} is no JSON number")
+
+
+def _finite_number(text: str) -> float:
+    # NaN and Infinity (or 1e999) are Python's extensions of JSON; PostgreSQL's JSON has none.
+    number = float(text)
+    if not math.isfinite(number):
+        _refuse_number(text)
+    return number
+
+
+def _contains_nul(value) -> bool:
+    """Whether a NUL character is in any key or string of `value`: PostgreSQL stores none."""
+    pending = [value]
+    while pending:  # a loop, not recursion: the JSON may nest as deep as the parser allowed
+        item = pending.pop()
+        if isinstance(item, str):
+            if "\x00" in item:
+                return True
+        elif isinstance(item, dict):
+            pending.extend(item.keys())
+            pending.extend(item.values())
+        elif isinstance(item, list):
+            pending.extend(item)
+    return False
