@@ -7,4 +7,5 @@ admin.site.site_title = "Shop-Verwaltung"
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("shop.urls")),
+    path("", include("courses.urls")),
 ]

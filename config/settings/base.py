@@ -144,6 +144,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "shop.tasks.requeue_unfulfilled_orders",
         "schedule": timedelta(minutes=2),
     },
+    "send-due-course-lessons": {
+        "task": "courses.tasks.send_due_lessons",
+        "schedule": timedelta(minutes=5),
+    },
 }
 
 # Stripe. STRIPE_API_BASE points stripe-python at a Stripe-compatible server (tests, offline demo).
