@@ -21,7 +21,7 @@ def _send(*, to: str, subject: str, template: str, context: dict, attachments=()
     message.send()
 
 
-def send_order_delivery(*, order: Order, deliveries: list[Delivery]) -> None:
+def send_order_delivery(*, order: Order, deliveries: list[Delivery], courses: list) -> None:
     attachments = []
     for delivery in deliveries:
         with delivery.file.open("rb") as pdf:
@@ -29,11 +29,13 @@ def send_order_delivery(*, order: Order, deliveries: list[Delivery]) -> None:
             attachments.append((name, pdf.read(), "application/pdf"))
     _send(
         to=order.email,
-        subject=f"Ihre Bestellung {order.reference}: Ihr PDF ist da",
+        subject=f"Ihre Bestellung {order.reference}: "
+        + ("Ihr PDF ist da" if deliveries else "Ihr Kurs ist freigeschaltet"),
         template="order_delivery",
         context={
             "order": order,
             "deliveries": deliveries,
+            "courses": [(c.title, settings.SITE_URL + c.get_absolute_url()) for c in courses],
             "library_url": settings.SITE_URL + reverse("shop:library"),
         },
         attachments=attachments,

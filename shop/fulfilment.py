@@ -7,7 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from shop import emails, pdf, selectors
-from shop.models import Delivery, Order, OrderLine
+from shop.models import Delivery, Order, OrderLine, Product
 
 logger = logging.getLogger(__name__)
 
@@ -25,7 +25,9 @@ def render_deliveries(*, order_id: int, rerender: bool = False) -> None:
         order = Order.objects.select_for_update().get(pk=order_id)
         if not order.is_paid:
             return
-        for line in order.lines.select_related("product__article"):
+        for line in order.lines.filter(product__kind=Product.Kind.ARTICLE).select_related(
+            "product__article"
+        ):
             version = pdf.article_content_version(line.product.article)
             try:
                 with transaction.atomic():
@@ -71,7 +73,9 @@ def send_delivery_email(*, order_id: int, resend: bool = False) -> str:
         deliveries = selectors.current_deliveries(order=order)
         if deliveries is None:
             return "not rendered yet"
-        emails.send_order_delivery(order=order, deliveries=deliveries)
+        emails.send_order_delivery(
+            order=order, deliveries=deliveries, courses=selectors.ordered_courses(order=order)
+        )
         if not order.fulfilled_at:
             order.fulfilled_at = timezone.now()
             order.save(update_fields=["fulfilled_at"])

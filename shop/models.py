@@ -53,12 +53,21 @@ class Product(models.Model):
 
     class Kind(models.TextChoices):
         ARTICLE = "article", "Artikel-PDF"
+        COURSE = "course", "eCourse"
 
     kind = models.CharField("Art", max_length=20, choices=Kind, default=Kind.ARTICLE)
     name = models.CharField("Bezeichnung", max_length=200)
     article = models.OneToOneField(
         Article,
         verbose_name="Artikel",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="product",
+    )
+    course = models.OneToOneField(
+        "courses.Course",
+        verbose_name="Kurs",
         on_delete=models.PROTECT,
         null=True,
         blank=True,
@@ -78,6 +87,10 @@ class Product(models.Model):
                 condition=~models.Q(kind="article") | models.Q(article__isnull=False),
                 name="article_product_has_article",
             ),
+            models.CheckConstraint(
+                condition=~models.Q(kind="course") | models.Q(course__isnull=False),
+                name="course_product_has_course",
+            ),
             models.CheckConstraint(condition=models.Q(price_cents__gt=0), name="price_positive"),
         ]
 
@@ -87,6 +100,13 @@ class Product(models.Model):
     def clean(self):
         if self.kind == self.Kind.ARTICLE and self.article_id is None:
             raise ValidationError({"article": "Ein Artikel-PDF braucht einen Artikel."})
+        if self.kind == self.Kind.COURSE and self.course_id is None:
+            raise ValidationError({"course": "Ein eCourse braucht einen Kurs."})
+
+    @property
+    def is_pdf(self) -> bool:
+        """Fulfilled by a stamped PDF; a course is fulfilled by its enrolment instead."""
+        return self.kind == self.Kind.ARTICLE
 
     @property
     def vat_cents(self) -> int:

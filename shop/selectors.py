@@ -5,27 +5,47 @@ from datetime import datetime
 
 from django.db.models import Prefetch, QuerySet
 
-from shop.models import Article, Delivery, Entitlement, Order
+from courses.models import Course
+from shop.models import Article, Delivery, Entitlement, Order, Product
 
 
 def catalog() -> QuerySet[Article]:
     return Article.objects.published().filter(product__is_active=True).select_related("product")
 
 
-def published_article(*, slug: str) -> Article | None:
-    return catalog().filter(slug=slug).first()
+def course_catalog() -> QuerySet[Course]:
+    return Course.objects.published().filter(product__is_active=True).select_related("product")
+
+
+def product_on_sale(*, kind: str, slug: str) -> Product | None:
+    """The product behind a published article or course page, if it is for sale."""
+    if kind == Product.Kind.ARTICLE:
+        found = catalog().filter(slug=slug).first()
+    else:
+        found = course_catalog().filter(slug=slug).first()
+    return found.product if found else None
+
+
+def ordered_courses(*, order: Order) -> list[Course]:
+    return [
+        line.product.course
+        for line in order.lines.filter(product__kind=Product.Kind.COURSE).select_related(
+            "product__course"
+        )
+    ]
+
+
+def _newest_rendered() -> QuerySet[Delivery]:
+    return Delivery.objects.filter(status=Delivery.Status.RENDERED).order_by("-created_at")
 
 
 def current_deliveries(*, order: Order) -> list[Delivery] | None:
-    """The newest rendered copy of every line, or None while any line has none yet."""
+    """The newest rendered copy of every PDF line, or None while any has none yet."""
     deliveries = []
-    for line in order.lines.select_related("product__article").prefetch_related(
-        Prefetch(
-            "deliveries",
-            queryset=Delivery.objects.filter(status=Delivery.Status.RENDERED).order_by(
-                "-created_at"
-            ),
-        )
+    for line in (
+        order.lines.filter(product__kind=Product.Kind.ARTICLE)
+        .select_related("product__article")
+        .prefetch_related(Prefetch("deliveries", queryset=_newest_rendered()))
     ):
         rendered = list(line.deliveries.all())
         if not rendered:
@@ -40,8 +60,8 @@ class LibraryItem:
     delivery: Delivery | None
 
     @property
-    def article(self) -> Article:
-        return self.entitlement.product.article
+    def product(self) -> Product:
+        return self.entitlement.product
 
     @property
     def order(self) -> Order:
@@ -52,15 +72,8 @@ def library_items(*, user) -> list[LibraryItem]:
     """What the ledger grants this buyer, each with its newest rendered copy, if any yet."""
     entitlements = (
         Entitlement.objects.filter(buyer=user, revoked_at__isnull=True)
-        .select_related("product__article", "order_line__order")
-        .prefetch_related(
-            Prefetch(
-                "order_line__deliveries",
-                queryset=Delivery.objects.filter(status=Delivery.Status.RENDERED).order_by(
-                    "-created_at"
-                ),
-            )
-        )
+        .select_related("product__article", "product__course", "order_line__order")
+        .prefetch_related(Prefetch("order_line__deliveries", queryset=_newest_rendered()))
         .order_by("-granted_at")
     )
     return [

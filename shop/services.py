@@ -8,6 +8,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from courses import services as courses
 from shop import stripe_api
 from shop.models import Entitlement, Order, OrderLine, Product, ReferenceCounter
 from shop.tasks import fulfil_order
@@ -112,10 +113,12 @@ def buyer_account(*, email: str):
 
 
 def grant_entitlements(*, order: Order) -> None:
-    for line in order.lines.all():
+    for line in order.lines.select_related("product__course"):
         Entitlement.objects.get_or_create(
             order_line=line, product=line.product, defaults={"buyer": order.buyer}
         )
+        if line.product.kind == Product.Kind.COURSE:
+            courses.enrol(learner=order.buyer, course=line.product.course)
 
 
 @transaction.atomic

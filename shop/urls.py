@@ -6,8 +6,10 @@ app_name = "shop"
 
 urlpatterns = [
     path("", views.catalog, name="catalog"),
-    path("artikel/<slug:slug>/", views.article, name="article"),
-    path("artikel/<slug:slug>/kaufen/", views.checkout, name="checkout"),
+    path("artikel/<slug:slug>/", views.product, {"kind": "article"}, name="article"),
+    path("artikel/<slug:slug>/kaufen/", views.checkout, {"kind": "article"}, name="checkout"),
+    path("kurse/<slug:slug>/", views.product, {"kind": "course"}, name="course"),
+    path("kurse/<slug:slug>/kaufen/", views.checkout, {"kind": "course"}, name="course_checkout"),
     path("checkout/success/", views.checkout_success, name="checkout_success"),
     path("checkout/cancelled/", views.checkout_cancelled, name="checkout_cancelled"),
     path("stripe/webhook/", views.stripe_webhook, name="stripe_webhook"),

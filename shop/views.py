@@ -14,42 +14,58 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from shop import links, selectors, services, stripe_api, webhooks
 from shop.forms import CheckoutForm, SignInForm
-from shop.models import Order
+from shop.models import Order, Product
 
 
 @require_GET
 def catalog(request):
-    return render(request, "shop/catalog.html", {"articles": selectors.catalog()})
-
-
-@require_GET
-def article(request, slug):
-    found = selectors.published_article(slug=slug)
-    if found is None:
-        raise Http404("Artikel nicht gefunden")
-    initial = {"email": request.user.email} if request.user.is_authenticated else {}
     return render(
-        request, "shop/article.html", {"article": found, "form": CheckoutForm(initial=initial)}
+        request,
+        "shop/catalog.html",
+        {"articles": selectors.catalog(), "courses": selectors.course_catalog()},
     )
 
 
+PRODUCT_PAGES = {Product.Kind.ARTICLE: "shop/article.html", Product.Kind.COURSE: "shop/course.html"}
+
+
+def _product_page(request, product: Product, form: CheckoutForm, *, status: int = 200):
+    return render(
+        request,
+        PRODUCT_PAGES[product.kind],
+        {"product": product, "article": product.article, "course": product.course, "form": form},
+        status=status,
+    )
+
+
+def _on_sale(kind: str, slug: str) -> Product:
+    product = selectors.product_on_sale(kind=kind, slug=slug)
+    if product is None:
+        raise Http404("Nicht im Angebot")
+    return product
+
+
+@require_GET
+def product(request, kind, slug):
+    initial = {"email": request.user.email} if request.user.is_authenticated else {}
+    return _product_page(request, _on_sale(kind, slug), CheckoutForm(initial=initial))
+
+
 @require_POST
-def checkout(request, slug):
-    found = selectors.published_article(slug=slug)
-    if found is None:
-        raise Http404("Artikel nicht gefunden")
+def checkout(request, kind, slug):
+    product = _on_sale(kind, slug)
     form = CheckoutForm(request.POST)
     if not form.is_valid():
-        return render(request, "shop/article.html", {"article": found, "form": form}, status=400)
+        return _product_page(request, product, form, status=400)
     try:
-        url = services.start_checkout(product=found.product, email=form.cleaned_data["email"])
+        url = services.start_checkout(product=product, email=form.cleaned_data["email"])
     except stripe_api.StripeUnavailable:
         messages.error(
             request,
             "Die Zahlung ist gerade nicht erreichbar. Bitte versuchen Sie es gleich noch "
             "einmal; es wurde nichts berechnet.",
         )
-        return render(request, "shop/article.html", {"article": found, "form": form}, status=503)
+        return _product_page(request, product, form, status=503)
     # 303: the browser follows with a GET to Stripe's page, never re-posting the form.
     response = HttpResponseRedirect(url)
     response.status_code = 303
