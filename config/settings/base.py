@@ -118,8 +118,8 @@ else:
 
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
-# Celery: Redis when REDIS_URL is set. Without it the first run needs no server at all: tasks run
-# inline in the web process (see local.py), and the test worker uses a folder as its broker.
+# Celery: Redis when REDIS_URL is set. Without it the first run needs no server at all: the worker
+# and the web process pass messages through a folder.
 REDIS_URL = os.environ.get("REDIS_URL", "")
 CELERY_BROKER_URL = REDIS_URL or "filesystem://"
 CELERY_BROKER_TRANSPORT_OPTIONS = {}

@@ -1,7 +1,8 @@
-"""The first run on a laptop: SQLite, mail to a folder, tasks inline unless REDIS_URL is set."""
+"""The first run on a laptop: SQLite, mail to a folder, and a Celery worker on a folder broker
+unless REDIS_URL names a Redis."""
 
 from .base import *  # noqa: F403
-from .base import REDIS_URL, env_bool
+from .base import env_bool
 
 DEBUG = env_bool("DJANGO_DEBUG", True)
-CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", not REDIS_URL)
+CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
