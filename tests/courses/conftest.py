@@ -50,3 +50,7 @@ def enrolment(course, learner):
 def signed_in(client, learner):
     client.force_login(learner)
     return client
+
+
+# The real-worker fixtures of the end-to-end tests, for the learner journey.
+from tests.e2e.conftest import mail_folder, worker  # noqa: E402, F401
