@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from courses import selectors
+from courses import selectors, services
 from courses.models import MAX_LESSONS, Course, LearningTask, Lesson
 from tests.courses import factories
 
@@ -177,3 +177,27 @@ def test_admin_builds_a_private_course_for_a_customer(staff):
     assert "ist für KUNDIN@example.com freigeschaltet" in done.content.decode()
     assert course.title == "Für Sie" and course.private_for == customer
     assert selectors.has_access(learner=customer, course=course)
+
+
+def test_every_course_admin_page_opens(staff, run_tasks):
+    course = factories.course(lessons=2)
+    learner = factories.learner()
+    enrolment = services.enrol(learner=learner, course=course)
+    with run_tasks():
+        for lesson in course.lessons.in_course_order():
+            services.complete_lesson(enrolment=enrolment, lesson=lesson)
+    lesson, final = factories.regular_lessons(course)[0], factories.final_lesson(course)
+    pages = [
+        "/admin/courses/course/", "/admin/courses/course/add/",
+        f"/admin/courses/course/{course.pk}/change/",
+        "/admin/courses/lesson/", "/admin/courses/lesson/add/",
+        f"/admin/courses/lesson/{lesson.pk}/change/", f"/admin/courses/lesson/{final.pk}/change/",
+        "/admin/courses/enrolment/", f"/admin/courses/enrolment/{enrolment.pk}/change/",
+        "/admin/courses/lessonemail/", "/admin/courses/certificate/",
+        f"/admin/courses/certificate/{enrolment.certificate.pk}/change/",
+    ]  # fmt: skip
+
+    for page in pages:
+        assert staff.get(page).status_code == 200, page
+    final_page = staff.get(f"/admin/courses/lesson/{final.pk}/change/").content.decode()
+    assert 'name="tasks-TOTAL_FORMS" value="1"' in final_page
