@@ -90,7 +90,7 @@ def resume(*, enrolment: Enrolment) -> Enrolment:
 
 @transaction.atomic
 def request_all_remaining(*, enrolment: Enrolment) -> Enrolment:
-    """ "Send all remaining now": the worker sends them one claim at a time, like beat does."""
+    """The learner's "send all remaining now": the worker sends them one claim at a time."""
     enrolment = _require_active(_locked(enrolment.pk))
     if not enrolment.is_email_course:
         raise ValidationError("Bitte wählen Sie zuerst den E-Mail-Kurs.")

@@ -351,8 +351,8 @@ def copy_lessons(*, lessons: Iterable[Lesson], into: Course) -> list[Lesson]:
 
 @transaction.atomic
 def build_private_course(*, title: str, learner, lessons: Iterable[Lesson]) -> Course:
-    """ "We put your course together for you": a private course from existing lessons, in the
-    order given, published (by the same rules as any course) and granted to the customer.
+    """A private course from existing lessons ("we put your course together for you"), in the
+    order given, published by the same rules as any course and granted to the customer.
 
     Without a final lesson among `lessons`, the final lesson of the first lesson's course ends it.
     """
@@ -444,7 +444,8 @@ def set_certificate_name(*, enrolment: Enrolment, name: str) -> None:
 
 
 def _lock_active(enrolment: Enrolment) -> Enrolment:
-    locked = Enrolment.objects.select_for_update().select_related("course", "learner")
+    # of=self: the course and the user rows stay unlocked, so learners never wait on each other.
+    locked = Enrolment.objects.select_for_update(of=("self",)).select_related("course", "learner")
     enrolment = locked.get(pk=enrolment.pk)
     if not enrolment.is_active:
         raise ValidationError("Diese Einschreibung ist beendet.")
