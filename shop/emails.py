@@ -25,8 +25,7 @@ def send_order_delivery(*, order: Order, deliveries: list[Delivery], courses: li
     attachments = []
     for delivery in deliveries:
         with delivery.file.open("rb") as pdf:
-            name = f"{delivery.order_line.product.article.slug}-{order.reference}.pdf"
-            attachments.append((name, pdf.read(), "application/pdf"))
+            attachments.append((delivery.download_name, pdf.read(), "application/pdf"))
     _send(
         to=order.email,
         subject=f"Ihre Bestellung {order.reference}: "

@@ -54,6 +54,8 @@ class Product(models.Model):
     class Kind(models.TextChoices):
         ARTICLE = "article", "Artikel-PDF"
         COURSE = "course", "eCourse"
+        SERIES = "series", "Textreihe"
+        CUSTOM_EBOOK = "custom_ebook", "Individuelles E-Book"
 
     kind = models.CharField("Art", max_length=20, choices=Kind, default=Kind.ARTICLE)
     name = models.CharField("Bezeichnung", max_length=200)
@@ -68,6 +70,14 @@ class Product(models.Model):
     course = models.OneToOneField(
         "courses.Course",
         verbose_name="Kurs",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="product",
+    )
+    series = models.OneToOneField(
+        "Series",
+        verbose_name="Textreihe",
         on_delete=models.PROTECT,
         null=True,
         blank=True,
@@ -91,6 +101,10 @@ class Product(models.Model):
                 condition=~models.Q(kind="course") | models.Q(course__isnull=False),
                 name="course_product_has_course",
             ),
+            models.CheckConstraint(
+                condition=~models.Q(kind="series") | models.Q(series__isnull=False),
+                name="series_product_has_series",
+            ),
             models.CheckConstraint(condition=models.Q(price_cents__gt=0), name="price_positive"),
         ]
 
@@ -102,15 +116,86 @@ class Product(models.Model):
             raise ValidationError({"article": "Ein Artikel-PDF braucht einen Artikel."})
         if self.kind == self.Kind.COURSE and self.course_id is None:
             raise ValidationError({"course": "Ein eCourse braucht einen Kurs."})
+        if self.kind == self.Kind.SERIES:
+            # In the series' admin page the series may be new and unsaved: it has no parts yet.
+            series = self.series if self.series_id or self.series else None
+            if series is None:
+                raise ValidationError({"series": "Eine Textreihe als Produkt braucht eine Reihe."})
+            parts_total = series.parts_total_cents() if series.pk else 0
+            if parts_total and self.price_cents is not None and self.price_cents >= parts_total:
+                raise ValidationError(
+                    {
+                        "price_cents": "Der Preis der Reihe muss unter der Summe ihrer Teile "
+                        f"liegen ({parts_total} Cent)."
+                    }
+                )
 
     @property
     def is_pdf(self) -> bool:
-        """Fulfilled by a stamped PDF; a course is fulfilled by its enrolment instead."""
-        return self.kind == self.Kind.ARTICLE
+        """Fulfilled by a stamped PDF when paid; a course by its enrolment, a custom eBook only
+        after the desk has made it."""
+        return self.kind in (self.Kind.ARTICLE, self.Kind.SERIES)
+
+    @property
+    def slug(self) -> str:
+        """A name for files made of this product."""
+        found = self.article or self.series or self.course
+        return found.slug if found else "e-book"
 
     @property
     def vat_cents(self) -> int:
         return vat_included(gross_cents=self.price_cents, rate_percent=self.vat_rate)
+
+
+class Series(models.Model):
+    """A text series: an ordered set of articles sold together, below the sum of their prices."""
+
+    title = models.CharField("Titel", max_length=200)
+    slug = models.SlugField("Kurzname", max_length=200, unique=True)
+    description = models.TextField("Beschreibung", blank=True)
+    articles = models.ManyToManyField(
+        Article, through="SeriesArticle", related_name="series", verbose_name="Artikel"
+    )
+    updated_at = models.DateTimeField("Geändert", auto_now=True)
+
+    class Meta:
+        verbose_name = "Textreihe"
+        verbose_name_plural = "Textreihen"
+        ordering = ["title"]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("shop:series", kwargs={"slug": self.slug})
+
+    def parts_total_cents(self) -> int:
+        """What the parts cost one by one: the ceiling of the series' own price."""
+        return (
+            Product.objects.filter(
+                kind=Product.Kind.ARTICLE, article__series_parts__series=self
+            ).aggregate(total=models.Sum("price_cents"))["total"]
+            or 0
+        )
+
+
+class SeriesArticle(models.Model):
+    series = models.ForeignKey(Series, on_delete=models.CASCADE, related_name="parts")
+    article = models.ForeignKey(
+        Article, verbose_name="Artikel", on_delete=models.PROTECT, related_name="series_parts"
+    )
+    position = models.PositiveIntegerField("Position", default=0)
+
+    class Meta:
+        verbose_name = "Teil"
+        verbose_name_plural = "Teile"
+        ordering = ["position", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["series", "article"], name="article_once_per_series")
+        ]
+
+    def __str__(self):
+        return f"{self.series}: {self.position}. {self.article}"
 
 
 class ReferenceCounter(models.Model):
@@ -236,6 +321,10 @@ class Delivery(models.Model):
         FAILED = "failed", "Fehlgeschlagen"
 
     order_line = models.ForeignKey(OrderLine, on_delete=models.CASCADE, related_name="deliveries")
+    # What the file is: the line's own product, or one part of a series the line bought.
+    product = models.ForeignKey(
+        Product, verbose_name="Inhalt", on_delete=models.PROTECT, related_name="deliveries"
+    )
     content_version = models.CharField("Inhaltsversion", max_length=64)
     status = models.CharField("Status", max_length=20, choices=Status)
     file = models.FileField("Datei", upload_to="deliveries/%Y/%m/", blank=True)
@@ -249,12 +338,22 @@ class Delivery(models.Model):
         ordering = ["-created_at"]
         constraints = [
             models.UniqueConstraint(
-                fields=["order_line", "content_version"], name="one_delivery_per_line_and_version"
+                fields=["order_line", "product", "content_version"],
+                name="one_delivery_per_line_product_and_version",
             )
         ]
 
     def __str__(self):
         return f"{self.order_line} ({self.get_status_display()})"
+
+    def save(self, *args, **kwargs):
+        if self.product_id is None:
+            self.product_id = self.order_line.product_id
+        super().save(*args, **kwargs)
+
+    @property
+    def download_name(self) -> str:
+        return f"{self.product.slug}-{self.order_line.order.reference}.pdf"
 
 
 class StripeEvent(models.Model):

@@ -1,12 +1,13 @@
-"""Article PDFs: one base render per content version, and the buyer's licensed copy of it."""
+"""Article and series PDFs: one base render per content version, and the buyer's licensed copy."""
 
 from django.conf import settings
 from django.template.loader import render_to_string
 
 from documents import pdf as documents
-from shop.models import Article, Order
+from shop.models import Article, Order, Series
 
 ARTICLE_TEMPLATE = "pdf/article.html"
+SERIES_TEMPLATE = "pdf/series.html"
 
 
 def article_content_version(article: Article) -> str:
@@ -40,14 +41,60 @@ def article_base_pdf(article: Article, *, version: str) -> bytes:
     return documents.cached_pdf(key=version, render=lambda: render_article_base_pdf(article))
 
 
-def forget_article_base_pdf(*, version: str) -> None:
+def forget_base_pdf(*, version: str) -> None:
     documents.forget_cached_pdf(key=version)
+
+
+def _chapters(articles: list[Article]) -> list[dict]:
+    return [
+        {
+            "title": article.title,
+            "author": article.author,
+            "teaser": article.teaser,
+            "body_html": article.body_html(),
+        }
+        for article in articles
+    ]
+
+
+def series_content_version(series: Series, parts: list[Article]) -> str:
+    """One version per content of the series: its own text, its parts in order, the template."""
+    return documents.content_key(
+        "series",
+        series.title,
+        series.description,
+        *(article_content_version(article) for article in parts),
+        settings.PUBLISHER_NAME,
+        documents.template_source(SERIES_TEMPLATE),
+    )
+
+
+def series_base_pdf(series: Series, parts: list[Article], *, version: str) -> bytes:
+    """The combined PDF of a series: cover, contents, each part a chapter; rendered once."""
+
+    def render() -> bytes:
+        html = render_to_string(
+            SERIES_TEMPLATE,
+            {
+                "title": series.title,
+                "description": series.description,
+                "chapters": _chapters(parts),
+                "publisher_name": settings.PUBLISHER_NAME,
+            },
+        )
+        return documents.render_pdf(html=html)
+
+    return documents.cached_pdf(key=version, render=render)
+
+
+def licence_line(order: Order) -> str:
+    return f"Licensed to {order.email} · order {order.reference} · personal use only"
 
 
 def licensed_copy(base: bytes, *, order: Order) -> bytes:
     return documents.stamp_licence(
         pdf=base,
-        line=f"Licensed to {order.email} · order {order.reference} · personal use only",
+        line=licence_line(order),
         metadata={
             "/Licensee": order.email,
             "/Order": order.reference,

@@ -1,12 +1,12 @@
 """Reads: the catalog, a buyer's library, and what fulfilment still owes."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import F, Prefetch, QuerySet
 
 from courses.models import Course
-from shop.models import Article, Delivery, Entitlement, Order, Product
+from shop.models import Article, Delivery, Entitlement, Order, Product, Series, SeriesArticle
 
 
 def catalog() -> QuerySet[Article]:
@@ -17,13 +17,48 @@ def course_catalog() -> QuerySet[Course]:
     return Course.objects.published().filter(product__is_active=True).select_related("product")
 
 
+def series_catalog() -> QuerySet[Series]:
+    return Series.objects.filter(product__is_active=True).select_related("product")
+
+
 def product_on_sale(*, kind: str, slug: str) -> Product | None:
-    """The product behind a published article or course page, if it is for sale."""
+    """The product behind a published article, course or series page, if it is for sale."""
+    if kind == Product.Kind.CUSTOM_EBOOK:
+        return custom_ebook_product()
     if kind == Product.Kind.ARTICLE:
         found = catalog().filter(slug=slug).first()
+    elif kind == Product.Kind.SERIES:
+        found = series_catalog().filter(slug=slug).first()
     else:
         found = course_catalog().filter(slug=slug).first()
     return found.product if found else None
+
+
+def custom_ebook_product() -> Product | None:
+    on_sale = Product.objects.filter(kind=Product.Kind.CUSTOM_EBOOK, is_active=True)
+    return on_sale.order_by("pk").first()
+
+
+@dataclass(frozen=True)
+class SeriesPart:
+    article: Article
+    is_owned: bool
+
+
+def series_parts(*, series: Series, user) -> list[SeriesPart]:
+    """The parts in order, each saying whether the reader has it already. Two queries, however
+    many parts."""
+    parts = series.parts.select_related("article__product")
+    owned = set()
+    if user.is_authenticated:
+        owned = set(
+            Entitlement.objects.filter(
+                buyer=user,
+                revoked_at__isnull=True,
+                product__article__series_parts__series=series,
+            ).values_list("product__article_id", flat=True)
+        )
+    return [SeriesPart(article=part.article, is_owned=part.article_id in owned) for part in parts]
 
 
 def ordered_courses(*, order: Order) -> list[Course]:
@@ -40,24 +75,27 @@ def _newest_rendered() -> QuerySet[Delivery]:
 
 
 def current_deliveries(*, order: Order) -> list[Delivery] | None:
-    """The newest rendered copy of every PDF line, or None while any has none yet."""
+    """The newest rendered copy of every article and series line (of a series: the combined
+    PDF), or None while any has none yet. A custom eBook comes later, by its own e-mail."""
     deliveries = []
     for line in (
-        order.lines.filter(product__kind=Product.Kind.ARTICLE)
-        .select_related("product__article")
+        order.lines.filter(product__kind__in=[Product.Kind.ARTICLE, Product.Kind.SERIES])
+        .select_related("product__article", "product__series")
         .prefetch_related(Prefetch("deliveries", queryset=_newest_rendered()))
     ):
-        rendered = list(line.deliveries.all())
+        rendered = [d for d in line.deliveries.all() if d.product_id == line.product_id]
         if not rendered:
             return None
         deliveries.append(rendered[0])
     return deliveries
 
 
-@dataclass(frozen=True)
+@dataclass
 class LibraryItem:
     entitlement: Entitlement
     delivery: Delivery | None
+    # A series shows its parts beneath it, in the series' order.
+    parts: list["LibraryItem"] = field(default_factory=list)
 
     @property
     def product(self) -> Product:
@@ -69,17 +107,48 @@ class LibraryItem:
 
 
 def library_items(*, user) -> list[LibraryItem]:
-    """What the ledger grants this buyer, each with its newest rendered copy, if any yet."""
+    """What the ledger grants this buyer, each with its newest rendered copy, if any yet; the
+    parts of a series grouped under it. A fixed number of queries, however much was bought."""
     entitlements = (
         Entitlement.objects.filter(buyer=user, revoked_at__isnull=True)
-        .select_related("product__article", "product__course", "order_line__order")
+        .select_related(
+            "product__article",
+            "product__course",
+            "product__series",
+            "order_line__order",
+            "order_line__product",
+        )
         .prefetch_related(Prefetch("order_line__deliveries", queryset=_newest_rendered()))
-        .order_by("-granted_at")
+        .order_by("-granted_at", "pk")
     )
-    return [
-        LibraryItem(entitlement=e, delivery=next(iter(e.order_line.deliveries.all()), None))
-        for e in entitlements
-    ]
+    items, parts, by_line = [], [], {}
+    for entitlement in entitlements:
+        newest = next(
+            (d for d in entitlement.order_line.deliveries.all()
+             if d.product_id == entitlement.product_id),
+            None,
+        )  # fmt: skip
+        item = LibraryItem(entitlement=entitlement, delivery=newest)
+        if entitlement.product_id == entitlement.order_line.product_id:
+            items.append(item)
+            by_line[entitlement.order_line_id] = item
+        else:
+            parts.append(item)
+    series_ids = {item.product.series_id for item in items if item.product.series_id}
+    position = {
+        (part.series_id, part.article_id): part.position
+        for part in SeriesArticle.objects.filter(series__in=series_ids)
+    }
+    for part in parts:
+        owner = by_line.get(part.entitlement.order_line_id)
+        if owner is None:
+            items.append(part)
+        else:
+            owner.parts.append(part)
+    for item in items:
+        series_id = item.product.series_id
+        item.parts.sort(key=lambda part: position.get((series_id, part.product.article_id), 0))
+    return items
 
 
 def downloadable_delivery(*, delivery_id: int, user) -> Delivery | None:
@@ -89,9 +158,10 @@ def downloadable_delivery(*, delivery_id: int, user) -> Delivery | None:
             pk=delivery_id,
             status=Delivery.Status.RENDERED,
             order_line__entitlements__buyer=user,
+            order_line__entitlements__product=F("product"),
             order_line__entitlements__revoked_at__isnull=True,
         )
-        .select_related("order_line__product__article", "order_line__order")
+        .select_related("product__article", "product__series", "order_line__order")
         .first()
     )
 

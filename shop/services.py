@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from courses import services as courses
 from shop import stripe_api
-from shop.models import Entitlement, Order, OrderLine, Product, ReferenceCounter
+from shop.models import Entitlement, Order, OrderLine, Product, ReferenceCounter, Series
 from shop.tasks import fulfil_order
 
 logger = logging.getLogger(__name__)
@@ -113,12 +113,40 @@ def buyer_account(*, email: str):
 
 
 def grant_entitlements(*, order: Order) -> None:
+    """One entitlement per line for what it sold; a series line also one for each of its parts.
+    A part the buyer owns already is granted again on this line: owning it is no reason to
+    fail, and refunding either purchase later revokes only its own line."""
     for line in order.lines.select_related("product__course"):
-        Entitlement.objects.get_or_create(
-            order_line=line, product=line.product, defaults={"buyer": order.buyer}
-        )
+        products = [line.product]
+        if line.product.kind == Product.Kind.SERIES:
+            products += Product.objects.filter(
+                kind=Product.Kind.ARTICLE, article__series_parts__series=line.product.series_id
+            ).order_by("article__series_parts__position")
+        for product in products:
+            Entitlement.objects.get_or_create(
+                order_line=line, product=product, defaults={"buyer": order.buyer}
+            )
         if line.product.kind == Product.Kind.COURSE:
             courses.enrol(learner=order.buyer, course=line.product.course)
+
+
+def series_price_problem(*, series: Series) -> str | None:
+    """Why the series' price is wrong, or None: it must stay below what its parts cost alone,
+    also after parts were removed or repriced."""
+    product = Product.objects.filter(series=series).first()
+    if product is None:
+        return None
+    parts = series.parts.select_related("article__product")
+    without_product = [p.article.title for p in parts if not hasattr(p.article, "product")]
+    if without_product:
+        return "Teile ohne eigenes Produkt: " + ", ".join(without_product)
+    total = series.parts_total_cents()
+    if total and product.price_cents >= total:
+        return (
+            f"Der Preis der Reihe ({product.price_cents} Cent) liegt nicht unter der Summe "
+            f"ihrer Teile ({total} Cent)."
+        )
+    return None
 
 
 @transaction.atomic

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from shop import links, selectors, services, stripe_api, webhooks
 from shop.forms import CheckoutForm, SignInForm
-from shop.models import Order, Product
+from shop.models import Product
 
 
 @require_GET
@@ -22,20 +22,41 @@ def catalog(request):
     return render(
         request,
         "shop/catalog.html",
-        {"articles": selectors.catalog(), "courses": selectors.course_catalog()},
+        {
+            "articles": selectors.catalog(),
+            "courses": selectors.course_catalog(),
+            "series": selectors.series_catalog(),
+            "custom_ebook": selectors.custom_ebook_product(),
+        },
     )
 
 
-PRODUCT_PAGES = {Product.Kind.ARTICLE: "shop/article.html", Product.Kind.COURSE: "shop/course.html"}
+PRODUCT_PAGES = {
+    Product.Kind.ARTICLE: "shop/article.html",
+    Product.Kind.COURSE: "shop/course.html",
+    Product.Kind.SERIES: "shop/series.html",
+    Product.Kind.CUSTOM_EBOOK: "shop/custom_ebook.html",
+}
 
 
 def _product_page(request, product: Product, form: CheckoutForm, *, status: int = 200):
-    return render(
-        request,
-        PRODUCT_PAGES[product.kind],
-        {"product": product, "article": product.article, "course": product.course, "form": form},
-        status=status,
-    )
+    context = {
+        "product": product,
+        "article": product.article,
+        "course": product.course,
+        "series": product.series,
+        "form": form,
+    }
+    if product.kind == Product.Kind.SERIES:
+        parts = selectors.series_parts(series=product.series, user=request.user)
+        total = sum(p.article.product.price_cents for p in parts if hasattr(p.article, "product"))
+        context.update(
+            parts=parts,
+            owned_count=sum(part.is_owned for part in parts),
+            parts_total_cents=total,
+            saving_cents=max(total - product.price_cents, 0),
+        )
+    return render(request, PRODUCT_PAGES[product.kind], context, status=status)
 
 
 def _on_sale(kind: str, slug: str) -> Product:
@@ -101,15 +122,16 @@ def stripe_webhook(request):
 @login_required
 @require_GET
 def library(request):
-    rows = [
-        {
+    def row(item: selectors.LibraryItem) -> dict:
+        return {
             "item": item,
             "download_url": links.download_url(delivery=item.delivery, user=request.user)
             if item.delivery
             else None,
+            "parts": [row(part) for part in item.parts],
         }
-        for item in selectors.library_items(user=request.user)
-    ]
+
+    rows = [row(item) for item in selectors.library_items(user=request.user)]
     return render(request, "shop/library.html", {"rows": rows})
 
 
@@ -129,11 +151,10 @@ def download(request, token):
     )
     if delivery is None:
         raise Http404("Nicht gefunden")
-    order: Order = delivery.order_line.order
     return FileResponse(
         delivery.file.open("rb"),
         as_attachment=True,
-        filename=f"{delivery.order_line.product.article.slug}-{order.reference}.pdf",
+        filename=delivery.download_name,
         content_type="application/pdf",
     )
 

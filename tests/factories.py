@@ -75,3 +75,32 @@ def signed_body(event: dict, *, secret: str | None = None, timestamp: int | None
         body, secret=secret or settings.STRIPE_WEBHOOK_SECRET, timestamp=timestamp
     )
     return body, header
+
+
+def series(*, parts: list[Article] | None = None, price_cents: int = 990, title: str | None = None):
+    """A series on sale; its parts in the order given (positions 10, 20, ...)."""
+    from shop.models import Series, SeriesArticle
+
+    n = next(_numbers)
+    created = Series.objects.create(
+        title=title or f"Verhandeln in Serie {n}",
+        slug=f"verhandeln-serie-{n}",
+        description="Drei Texte, die aufeinander aufbauen.",
+    )
+    for position, part in enumerate(parts or [article() for _ in range(3)], start=1):
+        SeriesArticle.objects.create(series=created, article=part, position=position * 10)
+    Product.objects.create(
+        kind=Product.Kind.SERIES, series=created, name=f"{created.title} (Reihe)",
+        price_cents=price_cents,
+    )  # fmt: skip
+    return created
+
+
+def paid_order(product: Product, *, buyer_email: str = "alice@example.com") -> Order:
+    """An order for `product`, paid as the webhook pays it."""
+    order = services.create_order(product=product, email=buyer_email)
+    order.stripe_session_id = f"cs_test_{order.reference}"
+    order.save(update_fields=["stripe_session_id"])
+    services.complete_checkout(session=completed_session(order))
+    order.refresh_from_db()
+    return order

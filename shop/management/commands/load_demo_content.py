@@ -6,9 +6,21 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from shop.models import Article, Product
+from shop.models import Article, Product, Series, SeriesArticle
 
 DEMO_ARTICLES = Path(__file__).resolve().parents[2] / "demo_content" / "articles.json"
+DEMO_SERIES = {
+    "title": "Karrierestart in drei Schritten",
+    "slug": "karrierestart-in-drei-schritten",
+    "description": "Von der Bewerbung über die ersten 100 Tage bis zur ersten Führungsrolle: "
+    "drei Texte, die aufeinander aufbauen.",
+    "parts": [
+        "bewerbungsunterlagen-ohne-floskeln",
+        "die-ersten-100-tage-im-neuen-job",
+        "souveraen-in-die-erste-fuehrungsrolle",
+    ],
+    "price_cents": 1290,
+}
 
 
 class Command(BaseCommand):
@@ -36,10 +48,36 @@ class Command(BaseCommand):
                     "price_cents": entry["price_cents"],
                 },
             )
+        self.load_series()
+        Product.objects.update_or_create(
+            kind=Product.Kind.CUSTOM_EBOOK,
+            defaults={"name": "Ihr individuelles E-Book", "price_cents": 7900},
+        )
         self.stdout.write(
-            f"Demo catalog: {Article.objects.published().count()} published articles."
+            f"Demo catalog: {Article.objects.published().count()} published articles, "
+            "one text series, the custom eBook."
         )
         User = get_user_model()
         if not User.objects.filter(is_superuser=True).exists():
             User.objects.create_superuser("admin", "admin@example.com", "admin")
             self.stdout.write("Staff login for /admin/: admin / admin (a local demo account).")
+
+    def load_series(self) -> None:
+        series, _ = Series.objects.update_or_create(
+            slug=DEMO_SERIES["slug"],
+            defaults={"title": DEMO_SERIES["title"], "description": DEMO_SERIES["description"]},
+        )
+        for position, slug in enumerate(DEMO_SERIES["parts"], start=1):
+            SeriesArticle.objects.update_or_create(
+                series=series,
+                article=Article.objects.get(slug=slug),
+                defaults={"position": position},
+            )
+        Product.objects.update_or_create(
+            series=series,
+            defaults={
+                "kind": Product.Kind.SERIES,
+                "name": f"{series.title} (Textreihe)",
+                "price_cents": DEMO_SERIES["price_cents"],
+            },
+        )
