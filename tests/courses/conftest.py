@@ -1,19 +1,8 @@
 import pytest
-from django.urls import NoReverseMatch, reverse
 
 from config.celery_app import app as celery_app
 from courses import services
 from tests.courses import factories
-
-
-@pytest.fixture(autouse=True)
-def sales_page(settings):
-    """The shop owns the course sales page (`shop:course`, /kurse/<slug>/). Until it is in the
-    tree, a stand-in URLconf adds a route of that name, so the redirect can be tested."""
-    try:
-        reverse("shop:course", kwargs={"slug": "x"})
-    except NoReverseMatch:
-        settings.ROOT_URLCONF = "tests.courses.urls_with_sales_page"
 
 
 @pytest.fixture

@@ -45,6 +45,7 @@ def test_a_signed_in_learner_without_enrolment_gets_the_sales_page(signed_in, co
         response = signed_in.get(url)
         assert (response.status_code, response["Location"]) == (302, sales_page), url
         assert_no_lesson_body(response)
+        assert_no_lesson_body(signed_in.get(url, follow=True))
     response = signed_in.post(
         f"/courses/{course.slug}/email/", {"action": "start", "interval_days": 1}
     )

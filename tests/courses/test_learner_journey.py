@@ -1,6 +1,7 @@
-"""A learner's whole journey against the running shop and a real Celery worker: enrolled, signs
-in, works through two lessons online, switches to e-mail, receives the next lesson and marks it
-done from the link, gets the rest at once, finishes, and receives a certificate that verifies."""
+"""A learner's whole journey against the running shop and a real Celery worker: buys the course
+through the checkout and Stripe's (stand-in's) signed webhook, signs in, works through two
+lessons online, switches to e-mail, receives the next lesson and marks it done from the link,
+gets the rest at once, finishes, and receives a certificate that verifies."""
 
 import email
 import re
@@ -11,12 +12,27 @@ from urllib.parse import urlsplit
 import pytest
 import requests
 
-from courses import services
-from courses.models import Certificate, TaskProgress
+from courses.models import Certificate, Enrolment, TaskProgress
+from devstripe.server import StripeServer
+from shop import stripe_api
+from shop.models import Order, Product
 from tests.courses import factories
 from tests.pdf_text import pages_text
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def stripe(settings, live_server):
+    with StripeServer(
+        webhook_url=live_server.url + "/stripe/webhook/",
+        webhook_secret=settings.STRIPE_WEBHOOK_SECRET,
+    ) as server:
+        settings.STRIPE_API_BASE = server.url
+        settings.SITE_URL = live_server.url
+        stripe_api._client.cache_clear()
+        yield server
+    stripe_api._client.cache_clear()
 
 
 def wait_for_mail(folder, subject_part: str, timeout: float = 60):
@@ -68,15 +84,33 @@ def mark_done_from(message, **data):
     return done
 
 
-def test_learner_works_online_switches_to_email_finishes_and_gets_a_certificate(
-    live_server, worker, mail_folder, settings
+def test_learner_buys_works_online_switches_to_email_finishes_and_gets_a_certificate(
+    live_server, stripe, worker, mail_folder
 ):
-    settings.SITE_URL = live_server.url
     course = factories.course(lessons=4, title="Souverän im neuen Job")
-    learner = factories.learner("lerner@example.com")
-    enrolment = services.enrol(learner=learner, course=course)
+    Product.objects.create(
+        kind=Product.Kind.COURSE, course=course, name="eCourse Souverän im neuen Job",
+        price_cents=2990, vat_rate=19,
+    )  # fmt: skip
     site = live_server.url
     browser = requests.Session()
+
+    # Buy: the shop's sales page, its checkout, Stripe's page; the signed webhook enrols.
+    sales_page = f"{site}/kurse/{course.slug}/"
+    checkout = csrf_post_to(
+        browser, sales_page, f"{sales_page}kaufen/", {"email": "lerner@example.com"},
+        allow_redirects=False,
+    )  # fmt: skip
+    assert checkout.status_code == 303
+    assert checkout.headers["Location"].startswith(stripe.url + "/pay/")
+    paid = browser.post(checkout.headers["Location"], data={"method": "card"})
+    assert paid.status_code == 200 and "Ihre Zahlung ist eingegangen" in paid.text
+    order = Order.objects.get()
+    assert order.is_paid and order.total_cents == 2990
+    enrolment = Enrolment.objects.get(learner=order.buyer, course=course)
+    assert enrolment.is_active
+    welcome = wait_for_mail(mail_folder, "Ihr Kurs ist freigeschaltet")
+    assert f"{site}{course.get_absolute_url()}" in text_of(welcome)
 
     # Sign in with the shop's one-time link.
     csrf_post(browser, f"{site}/sign-in/", {"email": "lerner@example.com"})
@@ -137,14 +171,18 @@ def test_learner_works_online_switches_to_email_finishes_and_gets_a_certificate(
     ]
     assert sum("Lektion" in s or "Abschlusslektion" in s for s in subjects) == 3
     assert sum("Ihr Zertifikat" in s for s in subjects) == 1
+    assert sum("Ihr Kurs ist freigeschaltet" in s for s in subjects) == 1
     final_overview = browser.get(f"{site}{course.get_absolute_url()}").text
     assert "17 von 17 Aufgaben erledigt" in final_overview and "Geschafft!" in final_overview
 
 
-def csrf_post_to(browser, page_url, action_url, data):
+def csrf_post_to(browser, page_url, action_url, data, **kwargs):
     """Posts a form of `page_url` to `action_url`, as the browser does."""
     page = browser.get(page_url).text
     token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
     return browser.post(
-        action_url, data={**data, "csrfmiddlewaretoken": token}, headers={"Referer": page_url}
+        action_url,
+        data={**data, "csrfmiddlewaretoken": token},
+        headers={"Referer": page_url},
+        **kwargs,
     )
