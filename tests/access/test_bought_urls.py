@@ -1,7 +1,10 @@
-"""Every address that serves something bought serves it to its owner only.
+"""Every address that serves something bought serves it to its owner only (or, in the admin, to
+staff): not to another signed-in buyer, not to an anonymous visitor, not after it expired or the
+purchase was revoked, not with a tampered token.
 
-Each entry of BOUGHT_URLS builds the address the shop hands a user and names what only the owner
-may see in the answer; every test runs for every entry. A new such address is one more line.
+Each entry of BOUGHT_URLS says how to buy, builds the address the shop hands a user and names what
+only the viewer may find in the answer; every test runs for every entry. A new address is one
+more entry.
 """
 
 from collections.abc import Callable
@@ -16,29 +19,79 @@ from django.core import signing
 from django.urls import reverse
 from django.utils import timezone
 
+from courses import certificates
+from courses import services as course_services
+from courses.models import Certificate, Enrolment
 from shop import fulfilment, links, services
-from shop.models import Delivery, Entitlement, Order
+from shop.models import Delivery, Entitlement, Order, Product
 from tests import factories
+from tests.courses import factories as course_factories
 
 pytestmark = pytest.mark.django_db
 
 
 @dataclass(frozen=True)
 class Purchase:
+    """What Alice bought: an article PDF, or a course with her certificate."""
+
     owner: object
     order: Order
-    delivery: Delivery
+    delivery: Delivery | None = None
+    enrolment: Enrolment | None = None
+    certificate: Certificate | None = None
+
+
+def owner(purchase: Purchase):
+    return purchase.owner
+
+
+def buy_article(email: str) -> Purchase:
+    order = factories.pending_order(buyer_email=email)
+    services.complete_checkout(session=factories.completed_session(order))
+    fulfilment.render_deliveries(order_id=order.pk)
+    order.refresh_from_db()
+    return Purchase(
+        owner=order.buyer, order=order, delivery=Delivery.objects.get(order_line__order=order)
+    )
+
+
+def buy_course(email: str) -> Purchase:
+    course = course_factories.course(lessons=2)
+    product = Product.objects.create(
+        kind=Product.Kind.COURSE, course=course, name="eCourse", price_cents=2990, vat_rate=19
+    )
+    order = services.create_order(product=product, email=email)
+    Order.objects.filter(pk=order.pk).update(stripe_session_id=f"cs_test_{order.reference}")
+    services.complete_checkout(session=factories.completed_session(order))
+    order.refresh_from_db()
+    enrolment = Enrolment.objects.get(learner=order.buyer, course=course)
+    certificate = certificates.issue_certificate(enrolment=enrolment)
+    certificates.render_certificate(certificate_id=certificate.pk)
+    certificate.refresh_from_db()
+    return Purchase(owner=order.buyer, order=order, enrolment=enrolment, certificate=certificate)
+
+
+def revoke(purchase: Purchase) -> None:
+    """What a refund has to do: the ledger's entitlement revoked, an enrolment ended."""
+    Entitlement.objects.filter(order_line__order=purchase.order).update(revoked_at=timezone.now())
+    if purchase.enrolment:
+        course_services.end_enrolment(learner=purchase.owner, course=purchase.enrolment.course)
 
 
 @dataclass(frozen=True)
 class BoughtUrl:
     name: str
+    buy: Callable[[str], Purchase]
     # The address as the shop would hand it to `user` for this purchase.
     build: Callable[[Purchase, object], str]
     # What only the owner may find in the answer.
     proof: Callable[[Purchase], bytes]
     # After this long the owner's address, or the sign-in behind it, no longer opens it.
-    lifetime: Callable[[], timedelta]
+    lifetime: Callable[[], timedelta] = lambda: timedelta(seconds=settings.SESSION_COOKIE_AGE)
+    # Where an anonymous visitor is sent.
+    sign_in: str = "/sign-in/"
+    # Who may open it: the buyer, or for the admin, staff.
+    viewer: Callable[[Purchase], object] = owner
     # For addresses that carry a signed token: the address with a token made by `signer`.
     signed_by: Callable[[Purchase, signing.Signer], str] | None = None
     # The salt the shop signs that token with.
@@ -55,39 +108,70 @@ def download_token_url(purchase: Purchase, signer: signing.Signer) -> str:
     return reverse("shop:download", kwargs={"token": token})
 
 
+def course_url(name: str, **kwargs) -> Callable[[Purchase, object], str]:
+    return lambda purchase, user: reverse(
+        f"courses:{name}", kwargs={"slug": purchase.enrolment.course.slug, **kwargs}
+    )
+
+
+def first_lesson(purchase: Purchase, user) -> str:
+    lesson = purchase.enrolment.course.lessons.get(title="Lektion Nummer 1")
+    return course_url("lesson", lesson_id=lesson.pk)(purchase, user)
+
+
+def staff(purchase: Purchase):
+    return get_user_model().objects.create_user("redaktion", "redaktion@example.com",
+                                                is_staff=True, is_superuser=True)  # fmt: skip
+
+
+PDF = b"%PDF-"
 BOUGHT_URLS = [
     BoughtUrl(
         "library",
+        buy=buy_article,
         build=lambda purchase, user: reverse("shop:library"),
         proof=lambda purchase: purchase.order.reference.encode(),
-        lifetime=lambda: timedelta(seconds=settings.SESSION_COOKIE_AGE),
     ),
     BoughtUrl(
-        "download",
+        "article download",
+        buy=buy_article,
         build=lambda purchase, user: links.download_url(delivery=purchase.delivery, user=user),
         proof=delivered_file,
         lifetime=lambda: settings.DOWNLOAD_LINK_MAX_AGE,
         signed_by=download_token_url,
         salt=links.DOWNLOAD_SALT,
     ),
-    # courses/urls.py has no lesson, course PDF or certificate address yet; add them here.
+    BoughtUrl(
+        "course learn page",
+        buy=buy_course,
+        build=course_url("learn"),
+        proof=lambda purchase: b"Lektion Nummer 1",
+    ),
+    BoughtUrl(
+        "lesson", buy=buy_course, build=first_lesson, proof=lambda purchase: b"Lektionstext-1."
+    ),
+    BoughtUrl("course PDF", buy=buy_course, build=course_url("course_pdf"), proof=lambda p: PDF),
+    BoughtUrl(
+        "certificate PDF", buy=buy_course, build=course_url("certificate_pdf"), proof=lambda p: PDF
+    ),
+    BoughtUrl(
+        "certificate in the admin",
+        buy=buy_course,
+        build=lambda purchase, user: reverse(
+            "admin:courses_certificate_change", args=[purchase.certificate.pk]
+        ),
+        proof=lambda purchase: purchase.certificate.code.encode(),
+        sign_in="/admin/login/",
+        viewer=staff,
+    ),
+    # Not here on purpose: the lesson-done link in a lesson e-mail works for whoever holds it,
+    # signed in or not (courses/views.py), and the certificate's public page verifies a code.
 ]
 SIGNED_URLS = [url for url in BOUGHT_URLS if url.signed_by]
 
 
 def ids(urls):
     return [url.name for url in urls]
-
-
-@pytest.fixture
-def purchase() -> Purchase:
-    order = factories.pending_order(buyer_email="alice@example.com")
-    services.complete_checkout(session=factories.completed_session(order))
-    fulfilment.render_deliveries(order_id=order.pk)
-    order.refresh_from_db()
-    return Purchase(
-        owner=order.buyer, order=order, delivery=Delivery.objects.get(order_line__order=order)
-    )
 
 
 @pytest.fixture
@@ -116,42 +200,57 @@ def signed_in(client, user):
     return client
 
 
-@pytest.mark.parametrize("url", BOUGHT_URLS, ids=ids(BOUGHT_URLS))
-def test_owner_gets_what_they_bought(client, purchase, url):
-    response, body = fetch(signed_in(client, purchase.owner), url.build(purchase, purchase.owner))
+def each(urls):
+    return pytest.mark.parametrize("url", urls, ids=ids(urls))
+
+
+@each(BOUGHT_URLS)
+def test_owner_gets_what_they_bought(client, url):
+    purchase = url.buy("alice@example.com")
+    viewer = url.viewer(purchase)
+
+    response, body = fetch(signed_in(client, viewer), url.build(purchase, viewer))
 
     assert response.status_code == 200
     assert url.proof(purchase) in body
 
 
-@pytest.mark.parametrize("url", BOUGHT_URLS, ids=ids(BOUGHT_URLS))
-def test_another_signed_in_user_is_refused_the_owners_address(client, purchase, other_buyer, url):
+@each(BOUGHT_URLS)
+def test_another_signed_in_user_is_refused_the_owners_address(client, other_buyer, url):
+    purchase = url.buy("alice@example.com")
+
     response, body = fetch(signed_in(client, other_buyer), url.build(purchase, purchase.owner))
 
     assert_refused(response, body, url.proof(purchase))
 
 
-@pytest.mark.parametrize("url", BOUGHT_URLS, ids=ids(BOUGHT_URLS))
-def test_another_user_is_refused_an_address_made_out_to_them(client, purchase, other_buyer, url):
+@each(BOUGHT_URLS)
+def test_another_user_is_refused_an_address_made_out_to_them(client, other_buyer, url):
     """A correctly signed link naming Bob still does not give Bob what Alice bought."""
+    purchase = url.buy("alice@example.com")
+
     response, body = fetch(signed_in(client, other_buyer), url.build(purchase, other_buyer))
 
     assert_refused(response, body, url.proof(purchase))
 
 
-@pytest.mark.parametrize("url", BOUGHT_URLS, ids=ids(BOUGHT_URLS))
-def test_anonymous_visitor_is_sent_to_sign_in(client, purchase, url):
+@each(BOUGHT_URLS)
+def test_anonymous_visitor_is_sent_to_sign_in(client, url):
+    purchase = url.buy("alice@example.com")
+
     response, body = fetch(client, url.build(purchase, purchase.owner))
 
     assert_refused(response, body, url.proof(purchase))
     assert response.status_code == 302
-    assert response["Location"].startswith(reverse("shop:sign_in"))
+    assert response["Location"].startswith(url.sign_in)
 
 
-@pytest.mark.parametrize("url", BOUGHT_URLS, ids=ids(BOUGHT_URLS))
-def test_owner_is_refused_once_the_address_has_expired(client, purchase, url):
-    address = url.build(purchase, purchase.owner)
-    signed_in(client, purchase.owner)
+@each(BOUGHT_URLS)
+def test_viewer_is_refused_once_the_address_has_expired(client, url):
+    purchase = url.buy("alice@example.com")
+    viewer = url.viewer(purchase)
+    address = url.build(purchase, viewer)
+    signed_in(client, viewer)
 
     with time_machine.travel(timezone.now() + url.lifetime() + timedelta(minutes=1)):
         response, body = fetch(client, address)
@@ -159,14 +258,26 @@ def test_owner_is_refused_once_the_address_has_expired(client, purchase, url):
     assert_refused(response, body, url.proof(purchase))
 
 
-@pytest.mark.parametrize("url", BOUGHT_URLS, ids=ids(BOUGHT_URLS))
-def test_owner_is_refused_once_the_purchase_is_revoked(client, purchase, url):
+@each([url for url in BOUGHT_URLS if url.viewer is owner])
+def test_owner_is_refused_once_the_purchase_is_revoked(client, url):
+    purchase = url.buy("alice@example.com")
     address = url.build(purchase, purchase.owner)
-    Entitlement.objects.filter(order_line__order=purchase.order).update(revoked_at=timezone.now())
+
+    revoke(purchase)
 
     response, body = fetch(signed_in(client, purchase.owner), address)
-
     assert_refused(response, body, url.proof(purchase))
+
+
+@each([url for url in BOUGHT_URLS if url.viewer is owner])
+def test_owner_is_refused_the_same_address_for_another_buyers_purchase(client, url):
+    """Alice bought the same kind of thing; Carol's copy stays Carol's."""
+    alices = url.buy("alice@example.com")
+    carols = url.buy("carol@example.com")
+
+    response, body = fetch(signed_in(client, alices.owner), url.build(carols, alices.owner))
+
+    assert_refused(response, body, url.proof(carols))
 
 
 def flip_last_character(address: str) -> str:
@@ -194,27 +305,12 @@ TAMPERINGS = {
 
 
 @pytest.mark.parametrize("tampering", TAMPERINGS.values(), ids=TAMPERINGS.keys())
-@pytest.mark.parametrize("url", SIGNED_URLS, ids=ids(SIGNED_URLS))
-def test_owner_is_refused_a_tampered_address(client, purchase, url, tampering):
+@each(SIGNED_URLS)
+def test_owner_is_refused_a_tampered_address(client, url, tampering):
+    purchase = url.buy("alice@example.com")
     address = tampering(url, purchase)
     assert address != url.build(purchase, purchase.owner)
 
     response, body = fetch(signed_in(client, purchase.owner), address)
 
     assert_refused(response, body, url.proof(purchase))
-
-
-@pytest.mark.parametrize("url", SIGNED_URLS, ids=ids(SIGNED_URLS))
-def test_owner_is_refused_an_address_of_another_buyers_purchase(client, purchase, url):
-    theirs = factories.pending_order(buyer_email="carol@example.com")
-    services.complete_checkout(session=factories.completed_session(theirs))
-    fulfilment.render_deliveries(order_id=theirs.pk)
-    carols = Purchase(
-        owner=get_user_model().objects.get(email="carol@example.com"),
-        order=theirs,
-        delivery=Delivery.objects.get(order_line__order=theirs),
-    )
-
-    response, body = fetch(signed_in(client, purchase.owner), url.build(carols, purchase.owner))
-
-    assert_refused(response, body, url.proof(carols))
