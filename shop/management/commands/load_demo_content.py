@@ -3,9 +3,11 @@ from datetime import date
 from pathlib import Path
 
 from django.contrib.auth import get_user_model
+from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
+from courses.models import Course
 from shop.models import Article, Product, Series, SeriesArticle
 
 DEMO_ARTICLES = Path(__file__).resolve().parents[2] / "demo_content" / "articles.json"
@@ -49,13 +51,14 @@ class Command(BaseCommand):
                 },
             )
         self.load_series()
+        self.load_course()
         Product.objects.update_or_create(
             kind=Product.Kind.CUSTOM_EBOOK,
             defaults={"name": "Ihr individuelles E-Book", "price_cents": 7900},
         )
         self.stdout.write(
             f"Demo catalog: {Article.objects.published().count()} published articles, "
-            "one text series, the custom eBook."
+            "one text series, the custom eBook, the demo eCourse."
         )
         User = get_user_model()
         if not User.objects.filter(is_superuser=True).exists():
@@ -81,3 +84,16 @@ class Command(BaseCommand):
                 "price_cents": DEMO_SERIES["price_cents"],
             },
         )
+
+    def load_course(self) -> None:
+        call_command("load_demo_course", stdout=self.stdout)
+        for course in Course.objects.published():
+            Product.objects.update_or_create(
+                course=course,
+                defaults={
+                    "kind": Product.Kind.COURSE,
+                    "name": f"eCourse {course.title}",
+                    "price_cents": 2990,
+                    "vat_rate": 19,
+                },
+            )
