@@ -5,7 +5,7 @@ from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.urls import reverse
 
-from shop.models import Delivery, Order
+from shop.models import CustomEbook, Delivery, Order
 
 
 def _send(*, to: str, subject: str, template: str, context: dict, attachments=()) -> None:
@@ -21,20 +21,34 @@ def _send(*, to: str, subject: str, template: str, context: dict, attachments=()
     message.send()
 
 
-def send_order_delivery(*, order: Order, deliveries: list[Delivery], courses: list) -> None:
+def wish_url(ebook: CustomEbook) -> str:
+    return settings.SITE_URL + reverse("shop:ebook_wish", kwargs={"ebook_id": ebook.pk})
+
+
+def send_order_delivery(
+    *, order: Order, deliveries: list[Delivery], courses: list, ebooks: list[CustomEbook] = ()
+) -> None:
+    """The order's e-mail: article and series PDFs attached, course links, and for a custom
+    eBook the link to tell us the wish (the book itself comes later, by its own e-mail)."""
     attachments = []
     for delivery in deliveries:
         with delivery.file.open("rb") as pdf:
             attachments.append((delivery.download_name, pdf.read(), "application/pdf"))
+    if deliveries:
+        news = "Ihr PDF ist da"
+    elif ebooks:
+        news = "Erzählen Sie uns Ihren Wunsch"
+    else:
+        news = "Ihr Kurs ist freigeschaltet"
     _send(
         to=order.email,
-        subject=f"Ihre Bestellung {order.reference}: "
-        + ("Ihr PDF ist da" if deliveries else "Ihr Kurs ist freigeschaltet"),
+        subject=f"Ihre Bestellung {order.reference}: {news}",
         template="order_delivery",
         context={
             "order": order,
             "deliveries": deliveries,
             "courses": [(c.title, settings.SITE_URL + c.get_absolute_url()) for c in courses],
+            "wish_urls": [wish_url(ebook) for ebook in ebooks],
             "library_url": settings.SITE_URL + reverse("shop:library"),
         },
         attachments=attachments,
@@ -47,4 +61,28 @@ def send_sign_in_link(*, email: str, url: str) -> None:
         subject="Ihr Anmeldelink für die Bibliothek",
         template="sign_in_link",
         context={"url": url, "valid_minutes": settings.PASSWORD_RESET_TIMEOUT // 60},
+    )
+
+
+def send_wish_reminder(*, ebook: CustomEbook) -> None:
+    order = ebook.order_line.order
+    _send(
+        to=order.email,
+        subject=f"Ihr E-Book (Bestellung {order.reference}): Wir warten auf Ihren Wunsch",
+        template="ebook_wish_reminder",
+        context={"order": order, "wish_url": wish_url(ebook)},
+    )
+
+
+def send_ebook_ready(*, ebook: CustomEbook) -> None:
+    order = ebook.order_line.order
+    _send(
+        to=order.email,
+        subject=f"Ihr E-Book „{ebook.title}“ ist fertig",
+        template="ebook_ready",
+        context={
+            "order": order,
+            "ebook": ebook,
+            "library_url": settings.SITE_URL + reverse("shop:library"),
+        },
     )

@@ -116,7 +116,10 @@ def send_delivery_email(*, order_id: int, resend: bool = False) -> str:
         if deliveries is None:
             return "not rendered yet"
         emails.send_order_delivery(
-            order=order, deliveries=deliveries, courses=selectors.ordered_courses(order=order)
+            order=order,
+            deliveries=deliveries,
+            courses=selectors.ordered_courses(order=order),
+            ebooks=selectors.ordered_ebooks(order=order),
         )
         if not order.fulfilled_at:
             order.fulfilled_at = timezone.now()

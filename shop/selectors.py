@@ -6,7 +6,16 @@ from datetime import datetime
 from django.db.models import F, Prefetch, QuerySet
 
 from courses.models import Course
-from shop.models import Article, Delivery, Entitlement, Order, Product, Series, SeriesArticle
+from shop.models import (
+    Article,
+    CustomEbook,
+    Delivery,
+    Entitlement,
+    Order,
+    Product,
+    Series,
+    SeriesArticle,
+)
 
 
 def catalog() -> QuerySet[Article]:
@@ -70,6 +79,24 @@ def ordered_courses(*, order: Order) -> list[Course]:
     ]
 
 
+def ordered_ebooks(*, order: Order) -> list[CustomEbook]:
+    return list(CustomEbook.objects.filter(order_line__order=order).order_by("pk"))
+
+
+def custom_ebook_of(*, ebook_id: int, user) -> CustomEbook | None:
+    """The user's own custom eBook while they are entitled to it; None for anyone else."""
+    return (
+        CustomEbook.objects.filter(
+            pk=ebook_id,
+            buyer=user,
+            order_line__entitlements__buyer=user,
+            order_line__entitlements__revoked_at__isnull=True,
+        )
+        .select_related("order_line__order")
+        .first()
+    )
+
+
 def _newest_rendered() -> QuerySet[Delivery]:
     return Delivery.objects.filter(status=Delivery.Status.RENDERED).order_by("-created_at")
 
@@ -96,6 +123,9 @@ class LibraryItem:
     delivery: Delivery | None
     # A series shows its parts beneath it, in the series' order.
     parts: list["LibraryItem"] = field(default_factory=list)
+    # A custom eBook: its state, and its newest version in each format it was made in.
+    ebook: CustomEbook | None = None
+    downloads: list[Delivery] = field(default_factory=list)
 
     @property
     def product(self) -> Product:
@@ -117,18 +147,30 @@ def library_items(*, user) -> list[LibraryItem]:
             "product__series",
             "order_line__order",
             "order_line__product",
+            "order_line__custom_ebook",
         )
         .prefetch_related(Prefetch("order_line__deliveries", queryset=_newest_rendered()))
         .order_by("-granted_at", "pk")
     )
     items, parts, by_line = [], [], {}
     for entitlement in entitlements:
-        newest = next(
-            (d for d in entitlement.order_line.deliveries.all()
-             if d.product_id == entitlement.product_id),
-            None,
-        )  # fmt: skip
-        item = LibraryItem(entitlement=entitlement, delivery=newest)
+        copies = [
+            d for d in entitlement.order_line.deliveries.all()
+            if d.product_id == entitlement.product_id
+        ]  # fmt: skip
+        newest = copies[0] if copies else None
+        # The newest version in each format: an eBook's PDF and EPUB of the same version.
+        downloads = {
+            d.format: d for d in reversed(copies) if d.content_version == newest.content_version
+        }
+        item = LibraryItem(
+            entitlement=entitlement,
+            delivery=newest,
+            downloads=sorted(downloads.values(), key=lambda d: d.format, reverse=True),
+            ebook=getattr(entitlement.order_line, "custom_ebook", None)
+            if entitlement.product.kind == Product.Kind.CUSTOM_EBOOK
+            else None,
+        )
         if entitlement.product_id == entitlement.order_line.product_id:
             items.append(item)
             by_line[entitlement.order_line_id] = item

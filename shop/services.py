@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from courses import services as courses
-from shop import stripe_api
+from shop import ebooks, stripe_api
 from shop.models import Entitlement, Order, OrderLine, Product, ReferenceCounter, Series
 from shop.tasks import fulfil_order
 
@@ -128,6 +128,8 @@ def grant_entitlements(*, order: Order) -> None:
             )
         if line.product.kind == Product.Kind.COURSE:
             courses.enrol(learner=order.buyer, course=line.product.course)
+        if line.product.kind == Product.Kind.CUSTOM_EBOOK:
+            ebooks.open_for(line=line, buyer=order.buyer)
 
 
 def series_price_problem(*, series: Series) -> str | None:

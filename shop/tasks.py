@@ -6,7 +6,7 @@ from django.conf import settings
 from django.db import InterfaceError, OperationalError
 from django.utils import timezone
 
-from shop import fulfilment, pdf, selectors
+from shop import ebooks, fulfilment, pdf, selectors
 from shop.models import Article
 
 # SMTP errors and refused connections are OSErrors; a lost database connection is one of the others.
@@ -43,3 +43,26 @@ def prerender_article_pdf(article_id: int) -> None:
     """Publishing warms the cache, so the first buyer does not wait for the render."""
     article = Article.objects.get(pk=article_id)
     pdf.article_base_pdf(article, version=pdf.article_content_version(article))
+
+
+@shared_task(autoretry_for=TRANSIENT_ERRORS, soft_time_limit=300, **RETRY)
+def render_ebook_preview(ebook_id: int) -> None:
+    ebooks.render_preview(ebook_id=ebook_id)
+
+
+@shared_task(autoretry_for=(*TRANSIENT_ERRORS, ebooks.RenderFailed), soft_time_limit=600, **RETRY)
+def render_custom_ebook(ebook_id: int) -> str:
+    return ebooks.render_final(ebook_id=ebook_id)
+
+
+@shared_task(autoretry_for=TRANSIENT_ERRORS, **RETRY)
+def send_ebook_ready_email(ebook_id: int) -> str:
+    return ebooks.send_ready_email(ebook_id=ebook_id)
+
+
+@shared_task(acks_late=True)
+def remind_missing_wishes() -> int:
+    """Beat: one reminder for each custom eBook still without a wish two days after payment."""
+    return ebooks.remind_missing_wishes(
+        ordered_before=timezone.now() - settings.EBOOK_WISH_REMINDER_AFTER
+    )

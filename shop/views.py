@@ -12,8 +12,8 @@ from django.shortcuts import redirect, render
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from shop import links, selectors, services, stripe_api, webhooks
-from shop.forms import CheckoutForm, SignInForm
+from shop import ebooks, links, selectors, services, stripe_api, webhooks
+from shop.forms import CheckoutForm, EbookWishForm, SignInForm
 from shop.models import Product
 
 
@@ -99,7 +99,8 @@ def checkout_success(request):
     order = services.confirm_checkout_return(session_id=session_id) if session_id else None
     if order is None:
         raise Http404("Bestellung nicht gefunden")
-    return render(request, "shop/checkout_success.html", {"order": order})
+    ebooks_to_wish = selectors.ordered_ebooks(order=order) if order.is_paid else []
+    return render(request, "shop/checkout_success.html", {"order": order, "ebooks": ebooks_to_wish})
 
 
 @require_GET
@@ -129,6 +130,10 @@ def library(request):
             if item.delivery
             else None,
             "parts": [row(part) for part in item.parts],
+            "downloads": [
+                (d.get_format_display(), links.download_url(delivery=d, user=request.user))
+                for d in item.downloads
+            ],
         }
 
     rows = [row(item) for item in selectors.library_items(user=request.user)]
@@ -155,7 +160,35 @@ def download(request, token):
         delivery.file.open("rb"),
         as_attachment=True,
         filename=delivery.download_name,
-        content_type="application/pdf",
+        content_type=delivery.content_type,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def ebook_wish(request, ebook_id):
+    """The reader's wish for their custom eBook: owner only, 404 for everyone else."""
+    ebook = selectors.custom_ebook_of(ebook_id=ebook_id, user=request.user)
+    if ebook is None:
+        raise Http404("Nicht gefunden")
+    query = (request.GET.get("q") or request.POST.get("q") or "").strip()[:100]
+    data = request.POST if request.method == "POST" and ebook.wish_is_open else None
+    form = EbookWishForm(data, ebook=ebook, query=query)
+    if data is not None and form.is_valid():
+        try:
+            ebooks.submit_wish(ebook_id=ebook.pk, by=request.user, **form.cleaned_data)
+        except ebooks.WishClosed:
+            messages.error(
+                request, "Unsere Redaktion arbeitet schon an Ihrem Buch; der Wunsch steht fest."
+            )
+        else:
+            messages.success(request, "Danke! Ihr Wunsch ist bei unserer Redaktion angekommen.")
+        return redirect("shop:library")
+    return render(
+        request,
+        "shop/ebook_wish.html",
+        {"ebook": ebook, "form": form, "query": query, "wished": ebook.wished_articles.all()},
+        status=400 if data is not None else 200,
     )
 
 

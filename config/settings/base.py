@@ -144,6 +144,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "shop.tasks.requeue_unfulfilled_orders",
         "schedule": timedelta(minutes=2),
     },
+    "remind-missing-ebook-wishes": {
+        "task": "shop.tasks.remind_missing_wishes",
+        "schedule": timedelta(hours=1),
+    },
     "send-due-course-lessons": {
         "task": "courses.tasks.send_due_lessons",
         "schedule": timedelta(minutes=5),
@@ -163,6 +167,8 @@ DOWNLOAD_LINK_MAX_AGE = timedelta(hours=int(os.environ.get("DOWNLOAD_LINK_MAX_AG
 # The one-time sign-in link is a Django token bound to last_login; this is how long it lives.
 PASSWORD_RESET_TIMEOUT = 60 * 60
 FULFILMENT_GRACE = timedelta(minutes=5)
+# A custom eBook still without the reader's wish this long after payment gets one reminder.
+EBOOK_WISH_REMINDER_AFTER = timedelta(days=2)
 
 LOGGING = {
     "version": 1,
