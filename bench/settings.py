@@ -20,3 +20,5 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": timedelta(seconds=float(os.environ.get("REQUEUE_INTERVAL_SECONDS", "120"))),
     },
 }
+# Workers of a run are started and killed by the run itself; nothing needs to reach them.
+CELERY_WORKER_ENABLE_REMOTE_CONTROL = False

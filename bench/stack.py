@@ -23,7 +23,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
 POSTGRES_URL = os.environ.get("BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432")
-REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/0")
+# A database number of its own, so runs never meet the tests' or a developer's queues.
+REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/2")
 WEBHOOK_SECRET = "whsec_bench"
 
 
@@ -117,10 +118,22 @@ class Run:
         )
 
     def purge_queue(self) -> None:
+        """Drops the run's queue and what a killed worker left unacknowledged for it, so nothing
+        of this run is ever redelivered to anyone."""
+        import json
+
         import redis
 
         client = redis.Redis.from_url(REDIS_URL)
-        client.delete(self.queue, *client.keys(f"{self.queue}\x06*"))
+        client.delete(self.queue, f"_kombu.binding.{self.queue}")
+        for tag, raw in client.hscan_iter("unacked"):
+            try:
+                routing_key = json.loads(raw)[2]
+            except (ValueError, IndexError, TypeError):
+                continue
+            if routing_key == self.queue:
+                client.hdel("unacked", tag)
+                client.zrem("unacked_index", tag)
         client.close()
 
 

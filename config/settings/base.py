@@ -166,7 +166,7 @@ SHOP_CURRENCY = "eur"
 DOWNLOAD_LINK_MAX_AGE = timedelta(hours=int(os.environ.get("DOWNLOAD_LINK_MAX_AGE_HOURS", "24")))
 # The one-time sign-in link is a Django token bound to last_login; this is how long it lives.
 PASSWORD_RESET_TIMEOUT = 60 * 60
-FULFILMENT_GRACE = timedelta(minutes=5)
+FULFILMENT_GRACE = timedelta(seconds=int(os.environ.get("FULFILMENT_GRACE_SECONDS", "300")))
 # A custom eBook still without the reader's wish this long after payment gets one reminder.
 EBOOK_WISH_REMINDER_AFTER = timedelta(days=2)
 
