@@ -12,6 +12,7 @@ import html
 import json
 import logging
 import threading
+import time
 import urllib.error
 import urllib.request
 from dataclasses import dataclass
@@ -26,6 +27,7 @@ from devstripe.signing import checkout_session, event, fixture, random_id, sign
 logger = logging.getLogger("devstripe")
 
 SESSIONS_PATH = "/v1/checkout/sessions"
+REFUNDS_PATH = "/v1/refunds"
 PAY_PATH = "/pay/"
 
 
@@ -178,6 +180,7 @@ class StripeServer:
         self._lock = threading.Lock()
         self._sessions: dict[str, dict[str, Any]] = {}
         self._line_items: dict[str, list[dict[str, Any]]] = {}
+        self._refunds: list[dict[str, Any]] = []
         # Idempotency-Key -> (params, response): Stripe replays the first answer to a retried POST.
         self._idempotent: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {}
         self._requests: list[RecordedRequest] = []
@@ -226,6 +229,12 @@ class StripeServer:
             raise RuntimeError("StripeServer is not started")
         host, port = self._httpd.server_address[:2]
         return f"http://{host}:{port}"
+
+    @property
+    def refunds(self) -> list[dict[str, Any]]:
+        """The refunds made so far, oldest first."""
+        with self._lock:
+            return copy.deepcopy(self._refunds)
 
     @property
     def requests(self) -> list[RecordedRequest]:
@@ -358,6 +367,44 @@ class StripeServer:
             if idempotency_key:
                 self._idempotent[idempotency_key] = (params, copy.deepcopy(session))
             return copy.deepcopy(session)
+
+    def _create_refund(self, params: dict[str, Any], idempotency_key: str | None) -> dict[str, Any]:
+        """A refund of a paid session's payment intent, at most what is left unrefunded."""
+        with self._lock:
+            if idempotency_key and idempotency_key in self._idempotent:
+                return copy.deepcopy(self._idempotent[idempotency_key][1])
+            intent = params.get("payment_intent")
+            if not intent:
+                raise _missing("payment_intent")
+            session = next(
+                (s for s in self._sessions.values() if s.get("payment_intent") == intent), None
+            )
+            if session is None or session["payment_status"] != "paid":
+                raise ApiError(
+                    400, f"No such payment_intent: '{intent}'", param="payment_intent",
+                    code="resource_missing",
+                )  # fmt: skip
+            refunded = sum(r["amount"] for r in self._refunds if r["payment_intent"] == intent)
+            left = session["amount_total"] - refunded
+            amount = _integer(params, "amount", "", minimum=1) if "amount" in params else left
+            if amount > left:
+                raise ApiError(
+                    400,
+                    f"Refund amount ({amount}) is greater than unrefunded amount on charge "
+                    f"({left})",
+                    param="amount",
+                    code="amount_too_large",
+                )
+            refund = fixture("refund")
+            refund.update(
+                id=random_id("re_"), amount=amount, currency=session["currency"],
+                payment_intent=intent, metadata=params.get("metadata") or {},
+                reason=params.get("reason"), created=int(time.time()), status="succeeded",
+            )  # fmt: skip
+            self._refunds.append(refund)
+            if idempotency_key:
+                self._idempotent[idempotency_key] = (params, copy.deepcopy(refund))
+            return copy.deepcopy(refund)
 
     def _retrieve_session(self, session_id: str) -> dict[str, Any]:
         with self._lock:
@@ -516,6 +563,8 @@ class _Handler(BaseHTTPRequestHandler):
         stripe = self.server.stripe
         if path == SESSIONS_PATH and self.command == "POST":
             return stripe._create_session(params, self.headers.get("Idempotency-Key"))
+        if path == REFUNDS_PATH and self.command == "POST":
+            return stripe._create_refund(params, self.headers.get("Idempotency-Key"))
         prefix = SESSIONS_PATH + "/"
         session_id = path.removeprefix(prefix)
         if path.startswith(prefix) and "/" not in session_id and self.command == "GET":

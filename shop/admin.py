@@ -8,7 +8,7 @@ from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
 from django.utils.timesince import timesince
 
-from shop import ebooks, services, tasks
+from shop import ebooks, services, stripe_api, tasks
 from shop.models import (
     Article,
     CustomEbook,
@@ -248,6 +248,13 @@ def _transition_action(to: CustomEbook.State, description: str):
         for ebook in queryset:
             try:
                 ebooks.change_state(ebook_id=ebook.pk, to=to, by=request.user)
+            except stripe_api.StripeUnavailable as exc:
+                modeladmin.message_user(
+                    request,
+                    f"{ebook}: Die Erstattung bei Stripe ist fehlgeschlagen ({exc}); "
+                    "nichts wurde geändert.",
+                    messages.ERROR,
+                )
             except (InvalidTransition, ebooks.NotReady) as exc:
                 modeladmin.message_user(
                     request,
@@ -283,7 +290,7 @@ class CustomEbookAdmin(admin.ModelAdmin):
     fieldsets = [
         ("Auftrag", {"fields": [
             "order_reference", "buyer_email", "state", "state_changed_at", "age", "version",
-            "render_error", "deliveries",
+            "render_error", "refund_id", "deliveries",
         ]}),
         ("Wunsch der Kundin / des Kunden", {"fields": [
             "working_title", "questions", "wished", "format", "note", "wish_submitted_at",
@@ -292,7 +299,8 @@ class CustomEbookAdmin(admin.ModelAdmin):
     ]  # fmt: skip
     readonly_fields = [
         "order_reference", "buyer_email", "state", "state_changed_at", "age", "version",
-        "render_error", "deliveries", "working_title", "questions", "wished", "format", "note",
+        "render_error", "refund_id", "deliveries", "working_title", "questions", "wished",
+        "format", "note",
         "wish_submitted_at", "preview_link",
     ]  # fmt: skip
 

@@ -11,7 +11,7 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
-from shop import emails, pdf
+from shop import emails, pdf, stripe_api
 from shop.models import (
     Article,
     CustomEbook,
@@ -82,7 +82,23 @@ def change_state(*, ebook_id: int, to: State, by) -> CustomEbook:
         Entitlement.objects.filter(order_line=ebook.order_line, revoked_at__isnull=True).update(
             revoked_at=timezone.now()
         )
+        ebook.refund_id = _refund(ebook)
+        ebook.save(update_fields=["refund_id"])
     return ebook
+
+
+def _refund(ebook: CustomEbook) -> str:
+    """Refunds what the line cost. Inside the cancelling transaction: if Stripe refuses, nothing
+    is cancelled; the key makes a repeated cancel return Stripe's first refund."""
+    line = OrderLine.objects.select_related("order").get(pk=ebook.order_line_id)
+    if not line.order.stripe_payment_intent:
+        return ""
+    refund = stripe_api.refund_payment(
+        payment_intent=line.order.stripe_payment_intent,
+        amount_cents=line.gross_cents,
+        idempotency_key=f"refund-custom-ebook-{ebook.pk}",
+    )
+    return refund["id"]
 
 
 def _start_assembly(ebook: CustomEbook) -> None:

@@ -433,6 +433,7 @@ class CustomEbook(models.Model):
     version = models.PositiveIntegerField("Version", default=0)
     render_error = models.TextField("Fehler beim Erstellen", blank=True)
     ready_email_version = models.PositiveIntegerField("Fertig-E-Mail für Version", default=0)
+    refund_id = models.CharField("Stripe-Erstattung", max_length=255, blank=True)
 
     class Meta:
         verbose_name = "Individuelles E-Book"

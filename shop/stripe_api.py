@@ -61,6 +61,18 @@ def create_checkout_session(*, order: Order, success_url: str, cancel_url: str) 
     return session.to_dict()
 
 
+def refund_payment(*, payment_intent: str, amount_cents: int, idempotency_key: str) -> dict:
+    """Refunds `amount_cents` of a payment; the same key never refunds twice."""
+    try:
+        refund = client().v1.refunds.create(
+            params={"payment_intent": payment_intent, "amount": amount_cents},
+            options={"idempotency_key": idempotency_key},
+        )
+    except stripe.StripeError as exc:
+        raise StripeUnavailable(str(exc)) from exc
+    return refund.to_dict()
+
+
 def retrieve_checkout_session(session_id: str) -> dict:
     try:
         return client().v1.checkout.sessions.retrieve(session_id).to_dict()

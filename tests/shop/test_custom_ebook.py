@@ -9,7 +9,7 @@ import time_machine
 from django.utils import timezone
 from ebooklib import epub
 
-from shop import ebooks, fulfilment
+from shop import ebooks, fulfilment, services, stripe_api
 from shop.models import CustomEbook, Delivery, EbookChapter, InvalidTransition, Product
 from tests import factories
 from tests.pdf_text import pages_text
@@ -259,11 +259,34 @@ def test_a_new_version_needs_no_new_purchase_and_the_library_offers_the_latest(
     assert ebook.order_line.order.lines.count() == 1
 
 
-def test_cancelling_revokes_the_book(client, product, staff):
-    ebook = wish(bought(product))
+def bought_through_stripe(product, stripe_server) -> CustomEbook:
+    session = stripe_server.complete(
+        services.start_checkout(product=product, email="alice@example.com").rsplit("/", 1)[-1]
+    )["data"]["object"]
+    services.complete_checkout(session=session)
+    return CustomEbook.objects.get(order_line__order__stripe_session_id=session["id"])
+
+
+def test_cancelling_refunds_the_line_and_revokes_the_book(client, product, staff, stripe_server):
+    ebook = wish(bought_through_stripe(product, stripe_server))
 
     ebooks.change_state(ebook_id=ebook.pk, to=State.CANCELLED, by=staff)
 
+    [refund] = stripe_server.refunds
+    order = ebook.order_line.order
+    assert (refund["payment_intent"], refund["amount"]) == (order.stripe_payment_intent, 7900)
+    assert CustomEbook.objects.get(pk=ebook.pk).refund_id == refund["id"]
     client.force_login(ebook.buyer)
     assert client.get(f"/library/e-book/{ebook.pk}/wunsch/").status_code == 404
     assert "Noch ist nichts da" in client.get("/library/").content.decode()
+
+
+def test_a_refund_stripe_refuses_cancels_nothing(product, staff, stripe_server):
+    ebook = wish(bought(product))  # paid with a payment intent Stripe does not know
+
+    with pytest.raises(stripe_api.StripeUnavailable):
+        ebooks.change_state(ebook_id=ebook.pk, to=State.CANCELLED, by=staff)
+
+    ebook.refresh_from_db()
+    assert ebook.state == State.NEW and not ebook.state_changes.filter(to_state=State.CANCELLED)
+    assert ebook.order_line.entitlements.get().revoked_at is None
