@@ -199,3 +199,23 @@ def test_staff_see_a_price_above_the_parts_when_they_save_the_series(client, dja
     assert response.status_code == 200
     assert "nicht unter der Summe" in response.content.decode()
     assert Product.objects.get(series__slug="zwei-texte").kind == Product.Kind.SERIES
+
+
+def test_the_library_costs_the_same_queries_however_much_was_bought(client):
+    buyer = factories.paid_order(factories.article().product).buyer
+    client.force_login(buyer)
+
+    def library_queries() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get("/library/").status_code == 200
+        return len(queries)
+
+    small = factories.paid_order(factories.series(price_cents=990).product)
+    fulfilment.render_deliveries(order_id=small.pk)
+    before = library_queries()
+    parts = [factories.article() for _ in range(6)]
+    large = factories.paid_order(factories.series(parts=parts, price_cents=2000).product)
+    fulfilment.render_deliveries(order_id=large.pk)
+    factories.paid_order(factories.article().product)
+
+    assert library_queries() == before
