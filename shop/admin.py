@@ -102,6 +102,7 @@ class SeriesAdmin(admin.ModelAdmin):
         problem = services.series_price_problem(series=form.instance)
         if problem:
             self.message_user(request, problem, messages.ERROR)
+        tasks.prerender_series_pdf.delay_on_commit(form.instance.pk)
 
 
 @admin.register(Product)

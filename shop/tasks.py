@@ -7,7 +7,7 @@ from django.db import InterfaceError, OperationalError
 from django.utils import timezone
 
 from shop import ebooks, fulfilment, pdf, selectors
-from shop.models import Article
+from shop.models import Article, Series
 
 # SMTP errors and refused connections are OSErrors; a lost database connection is one of the others.
 TRANSIENT_ERRORS = (OSError, OperationalError, InterfaceError)
@@ -43,6 +43,15 @@ def prerender_article_pdf(article_id: int) -> None:
     """Publishing warms the cache, so the first buyer does not wait for the render."""
     article = Article.objects.get(pk=article_id)
     pdf.article_base_pdf(article, version=pdf.article_content_version(article))
+
+
+@shared_task(autoretry_for=TRANSIENT_ERRORS, soft_time_limit=300, **RETRY)
+def prerender_series_pdf(series_id: int) -> None:
+    """Saving a series warms the cache of its combined PDF, as publishing does for an article."""
+    series = Series.objects.get(pk=series_id)
+    parts = [part.article for part in series.parts.select_related("article")]
+    if parts:
+        pdf.series_base_pdf(series, parts, version=pdf.series_content_version(series, parts))
 
 
 @shared_task(autoretry_for=TRANSIENT_ERRORS, soft_time_limit=300, **RETRY)

@@ -8,7 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from documents.models import RenderedPdf
-from shop import fulfilment, pdf, services
+from shop import fulfilment, pdf, services, tasks
 from shop.models import Delivery, Entitlement, Product, SeriesArticle
 from tests import factories
 from tests.pdf_text import pages_text
@@ -178,27 +178,37 @@ def test_a_series_product_needs_a_series():
         Product(kind=Product.Kind.SERIES, name="Reihe", price_cents=500).full_clean()
 
 
-def test_staff_see_a_price_above_the_parts_when_they_save_the_series(client, django_user_model):
+def test_staff_see_a_price_above_the_parts_when_they_save_the_series(
+    client, django_user_model, django_capture_on_commit_callbacks
+):
     client.force_login(django_user_model.objects.create_superuser("r", "r@example.com", "pw"))
     one, two = factories.article(), factories.article()
 
-    response = client.post(
-        "/admin/shop/series/add/",
-        {
-            "title": "Zwei Texte", "slug": "zwei-texte", "description": "",
-            "parts-TOTAL_FORMS": 2, "parts-INITIAL_FORMS": 0,
-            "parts-0-position": 1, "parts-0-article": one.pk,
-            "parts-1-position": 2, "parts-1-article": two.pk,
-            "product-TOTAL_FORMS": 1, "product-INITIAL_FORMS": 0,
-            "product-0-name": "Zwei Texte (Reihe)", "product-0-price_cents": 980,
-            "product-0-vat_rate": "7.00", "product-0-is_active": "on",
-        },
-        follow=True,
-    )  # fmt: skip
+    with django_capture_on_commit_callbacks() as enqueued:
+        response = client.post(
+            "/admin/shop/series/add/",
+            {
+                "title": "Zwei Texte", "slug": "zwei-texte", "description": "",
+                "parts-TOTAL_FORMS": 2, "parts-INITIAL_FORMS": 0,
+                "parts-0-position": 1, "parts-0-article": one.pk,
+                "parts-1-position": 2, "parts-1-article": two.pk,
+                "product-TOTAL_FORMS": 1, "product-INITIAL_FORMS": 0,
+                "product-0-name": "Zwei Texte (Reihe)", "product-0-price_cents": 980,
+                "product-0-vat_rate": "7.00", "product-0-is_active": "on",
+            },
+            follow=True,
+        )  # fmt: skip
 
     assert response.status_code == 200
     assert "nicht unter der Summe" in response.content.decode()
     assert Product.objects.get(series__slug="zwei-texte").kind == Product.Kind.SERIES
+    assert len(enqueued) == 1  # the combined PDF is rendered ahead of the first buyer
+
+
+def test_prerendering_a_series_fills_the_cache_fulfilment_reads(series, parts):
+    tasks.prerender_series_pdf(series.pk)
+
+    assert RenderedPdf.objects.filter(key=pdf.series_content_version(series, parts)).exists()
 
 
 def test_the_library_costs_the_same_queries_however_much_was_bought(client):
