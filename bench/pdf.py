@@ -3,16 +3,17 @@ served from the cache (the stored base PDF read back and stamped on every page),
 
     .venv/bin/python -m bench.pdf [--renders 5] [--copies 20]
 
-Uses the courses app's own course PDF when it has one (courses.pdf.render_course_base_pdf);
-otherwise equivalent HTML through templates/pdf/base.html: cover, table of contents with
-page numbers, 30 lessons of about 850 words with 4 tasks and writing lines each, a final lesson.
-The cache is the shop's own (documents.pdf.cached_pdf on an SQLite database and a media folder
-in a temporary directory).
+Uses the courses app's own workbook (courses.pdf: a course of 30 lessons of about 300 words with
+4 tasks each and a final lesson, rendered fresh, against licensed_course_pdf, what the course PDF
+page serves); without a courses app, equivalent HTML through templates/pdf/base.html. The cache
+is the shop's own (documents.pdf.cached_pdf), on an SQLite database and a media folder in a
+temporary directory.
 """
 
 import argparse
 import os
 import random
+import re
 import sys
 import tempfile
 import time
@@ -20,31 +21,12 @@ from io import BytesIO
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-SYLLABLES = (
-    "ver",
-    "hand",
-    "lung",
-    "ge",
-    "halt",
-    "be",
-    "vor",
-    "rei",
-    "tung",
-    "markt",
-    "wert",
-    "an",
-    "ge",
-    "bot",
-    "ziel",
-    "team",
-    "füh",
-    "rung",
-    "zeit",
-    "plan",
-)
+SYLLABLES = "ver hand lung ge halt be vor rei tung markt wert an ge bot ziel team füh rung".split()  # noqa: SIM905
 LESSONS = 30
 TASKS_PER_LESSON = 4
 WORDS_PER_LESSON = 300
+# The courses app's template sets more per page (writing lines, task boxes): ~94 pages as well.
+COURSE_WORDS_PER_LESSON = 300
 
 COURSE_HTML = """{% extends "pdf/base.html" %}
 {% block style %}
@@ -146,25 +128,64 @@ def course_html() -> str:
     )
 
 
-def course_source():
-    """(name, render) for the course PDF: the courses app's own, or the equivalent HTML."""
-    from documents.pdf import render_pdf
+def html_source():
+    """(name, render, copy) through templates/pdf/base.html, with the shop's cache and stamp."""
+    from documents.pdf import cached_pdf, content_key, render_pdf, stamp_licence
 
-    try:
-        from courses.pdf import render_course_base_pdf  # noqa: F401
-    except ImportError:
-        pass
-    else:
-        course = demo_course()
-        if course is not None:
-            return "courses.pdf.render_course_base_pdf", course
     html = course_html()
-    return "equivalent HTML through templates/pdf/base.html", lambda: render_pdf(html=html)
+    key = content_key("bench", "course", html)
+
+    def copy() -> bytes:
+        return stamp_licence(
+            pdf=cached_pdf(key=key, render=lambda: render_pdf(html=html)),
+            line="Licensed to leser@example.com · order 2026-000123 · personal use only",
+            metadata={"/Licensee": "leser@example.com", "/Order": "2026-000123"},
+        )
+
+    return "equivalent HTML through templates/pdf/base.html", lambda: render_pdf(html=html), copy
 
 
-def demo_course():
-    """A 30-lesson course rendered by the courses app itself, once it has one (None until then)."""
-    return None
+def course_source():
+    """(name, render, copy) of the courses app's own workbook: a course of 30 lessons with 4
+    tasks each and a final lesson, rendered fresh, and a learner's licensed copy as the course
+    PDF page serves it (courses.pdf.licensed_course_pdf: the cached base, stamped)."""
+    from django.contrib.auth import get_user_model
+
+    from courses import pdf, selectors, services
+    from courses.models import Course
+
+    rng = random.Random(30)
+    course = Course.objects.create(
+        title="Souverän verhandeln – der Kurs", slug="souveraen-verhandeln-kurs",
+        subtitle="30 Lektionen mit Aufgaben", description=prose_markdown(rng, 80),
+    )  # fmt: skip
+    for number in range(1, LESSONS + 1):
+        services.add_lesson(
+            course=course,
+            title=f"Verhandeln im Alltag, Teil {number}",
+            body=prose_markdown(rng, COURSE_WORDS_PER_LESSON),
+            tasks=[
+                services.TaskText(prompt=prose_markdown(rng, 25)) for _ in range(TASKS_PER_LESSON)
+            ],
+        )
+    services.add_lesson(
+        course=course, title="Rückblick", body=prose_markdown(rng, 300), is_final=True,
+        reflection="Was machen Sie ab morgen anders?",
+        tasks=[services.TaskText(prompt="Ihr Plan für die nächsten 30 Tage.")],
+    )  # fmt: skip
+    services.publish_course(course=course)
+    learner = get_user_model().objects.create(username="lea@example.com", email="lea@example.com")
+    enrolment = services.enrol(learner=learner, course=course)
+    lessons = selectors.course_lessons_with_tasks(course=course)
+    return (
+        "courses.pdf (the course workbook the shop sells)",
+        lambda: pdf.render_course_base_pdf(course, lessons),
+        lambda: pdf.licensed_course_pdf(enrolment=enrolment),
+    )
+
+
+def prose_markdown(rng: random.Random, words: int) -> str:
+    return re.sub(r"</p><p>", "\n\n", prose(rng, words)).removeprefix("<p>").removesuffix("</p>")
 
 
 def main() -> None:
@@ -180,9 +201,11 @@ def main() -> None:
         from pypdf import PdfReader
 
         from bench.figures import median, report
-        from documents.pdf import cached_pdf, content_key, stamp_licence
 
-        source, render = course_source()
+        try:
+            source, render, licensed_copy = course_source()
+        except ImportError:  # no courses app in this tree
+            source, render, licensed_copy = html_source()
         render()  # warm-up: fonts, hyphenation dictionaries, imports
         render_times, base = [], b""
         for _ in range(args.renders):
@@ -190,27 +213,17 @@ def main() -> None:
             base = render()
             render_times.append(time.perf_counter() - started)
 
-        key = content_key("bench", "course", str(len(base)))
-        cached_pdf(key=key, render=lambda: base)  # stored, as publishing a course would
+        licensed_copy()  # the base is stored now, as publishing would have stored it
         copy_times, copy = [], b""
-        for number in range(args.copies):
+        for _ in range(args.copies):
             started = time.perf_counter()
-            stored = cached_pdf(key=key, render=render)
-            copy = stamp_licence(
-                pdf=stored,
-                line=f"Licensed to leser{number}@example.com · order 2026-{number:06d} · "
-                "personal use only",
-                metadata={
-                    "/Licensee": f"leser{number}@example.com",
-                    "/Order": f"2026-{number:06d}",
-                },
-            )
+            copy = licensed_copy()
             copy_times.append(time.perf_counter() - started)
 
         pages = len(PdfReader(BytesIO(base)).pages)
         stamped = PdfReader(BytesIO(copy))
         last_page = " ".join(stamped.pages[-1].extract_text().split())
-        assert len(stamped.pages) == pages and "Licensed to leser" in last_page, "stamp missing"
+        assert len(stamped.pages) == pages and "Licensed to " in last_page, "stamp missing"
         render_median, copy_median = median(render_times), median(copy_times)
         rows = [
             {
