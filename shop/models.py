@@ -1,13 +1,12 @@
 from decimal import Decimal
 
-import markdown
-import nh3
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 
+from documents.markup import markdown_to_html
 from shop.money import vat_included
 
 
@@ -45,7 +44,7 @@ class Article(models.Model):
 
     def body_html(self) -> str:
         """The body as safe HTML: staff write Markdown, and nothing in it may run or fetch."""
-        return nh3.clean(markdown.markdown(self.body, extensions=["tables", "sane_lists"]))
+        return markdown_to_html(self.body)
 
 
 class Product(models.Model):
