@@ -23,7 +23,7 @@ from courses import certificates
 from courses import services as course_services
 from courses.models import Certificate, Enrolment
 from shop import fulfilment, links, services
-from shop.models import Delivery, Entitlement, Order, Product
+from shop.models import CustomEbook, Delivery, Entitlement, Order, Product
 from tests import factories
 from tests.courses import factories as course_factories
 
@@ -39,6 +39,7 @@ class Purchase:
     delivery: Delivery | None = None
     enrolment: Enrolment | None = None
     certificate: Certificate | None = None
+    ebook: CustomEbook | None = None
 
 
 def owner(purchase: Purchase):
@@ -55,15 +56,30 @@ def buy_article(email: str) -> Purchase:
     )
 
 
+def paid(product: Product, email: str) -> Order:
+    order = services.create_order(product=product, email=email)
+    Order.objects.filter(pk=order.pk).update(stripe_session_id=f"cs_test_{order.reference}")
+    services.complete_checkout(session=factories.completed_session(order))
+    order.refresh_from_db()
+    return order
+
+
+def buy_ebook(email: str) -> Purchase:
+    product, _ = Product.objects.get_or_create(
+        kind=Product.Kind.CUSTOM_EBOOK, defaults={"name": "E-Book", "price_cents": 7900}
+    )
+    order = paid(product, email)
+    return Purchase(
+        owner=order.buyer, order=order, ebook=CustomEbook.objects.get(order_line__order=order)
+    )
+
+
 def buy_course(email: str) -> Purchase:
     course = course_factories.course(lessons=2)
     product = Product.objects.create(
         kind=Product.Kind.COURSE, course=course, name="eCourse", price_cents=2990, vat_rate=19
     )
-    order = services.create_order(product=product, email=email)
-    Order.objects.filter(pk=order.pk).update(stripe_session_id=f"cs_test_{order.reference}")
-    services.complete_checkout(session=factories.completed_session(order))
-    order.refresh_from_db()
+    order = paid(product, email)
     enrolment = Enrolment.objects.get(learner=order.buyer, course=course)
     certificate = certificates.issue_certificate(enrolment=enrolment)
     certificates.render_certificate(certificate_id=certificate.pk)
@@ -140,6 +156,12 @@ BOUGHT_URLS = [
         lifetime=lambda: settings.DOWNLOAD_LINK_MAX_AGE,
         signed_by=download_token_url,
         salt=links.DOWNLOAD_SALT,
+    ),
+    BoughtUrl(
+        "custom eBook wish page",
+        buy=buy_ebook,
+        build=lambda purchase, user: reverse("shop:ebook_wish", args=[purchase.ebook.pk]),
+        proof=lambda purchase: purchase.order.reference.encode(),
     ),
     BoughtUrl(
         "course learn page",
