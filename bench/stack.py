@@ -125,7 +125,9 @@ class Run:
         import redis
 
         client = redis.Redis.from_url(REDIS_URL)
-        client.delete(self.queue, f"_kombu.binding.{self.queue}")
+        client.delete(
+            self.queue, f"_kombu.binding.{self.queue}", f"_kombu.binding_permanent.{self.queue}"
+        )
         for tag, raw in client.hscan_iter("unacked"):
             try:
                 routing_key = json.loads(raw)[2]
