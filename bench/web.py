@@ -135,9 +135,9 @@ def main() -> None:
     parser.add_argument(
         "--conn-max-age",
         type=int,
-        default=0,
-        help="DB_CONN_MAX_AGE of the app: 0 (default) opens a database connection "
-        "per request, as docker-compose.yml deploys it; 60 keeps them",
+        default=60,
+        help="DB_CONN_MAX_AGE of the app: 60 (default, as deployed) keeps connections; "
+        "0 opens one per request",
     )
     args = parser.parse_args()
     if missing := stack.services_missing():

@@ -19,7 +19,12 @@ from shop.models import (
 
 
 def catalog() -> QuerySet[Article]:
-    return Article.objects.published().filter(product__is_active=True).select_related("product")
+    return (
+        Article.objects.published()
+        .filter(product__is_active=True)
+        .select_related("product")
+        .defer("body")
+    )
 
 
 def course_catalog() -> QuerySet[Course]:

@@ -15,10 +15,18 @@ HANDLERS: dict[str, Callable[..., str]] = {
 }
 
 
-@transaction.atomic
 def handle_event(event: dict) -> str:
     """Returns what happened. A replayed id does nothing; a failing handler stores nothing, so
     Stripe's retry finds the event new again."""
+    # Stripe retries often; a cheap read outside any transaction answers most replays. The unique
+    # insert in _record_and_handle stays the guard for two copies arriving at the same moment.
+    if StripeEvent.objects.filter(event_id=event["id"]).exists():
+        return "duplicate"
+    return _record_and_handle(event)
+
+
+@transaction.atomic
+def _record_and_handle(event: dict) -> str:
     try:
         with transaction.atomic():
             record = StripeEvent.objects.create(
