@@ -20,14 +20,25 @@ def media_root(settings, tmp_path):
     return settings.MEDIA_ROOT
 
 
-@pytest.fixture
-def stripe_server(settings):
-    """A Stripe-compatible server on loopback; stripe-python is pointed at it like at Stripe."""
-    with StripeServer(webhook_secret=settings.STRIPE_WEBHOOK_SECRET) as server:
+def _serve_stripe(settings, **options):
+    with StripeServer(webhook_secret=settings.STRIPE_WEBHOOK_SECRET, **options) as server:
         settings.STRIPE_API_BASE = server.url
         stripe_api._client.cache_clear()
         yield server
     stripe_api._client.cache_clear()
+
+
+@pytest.fixture
+def stripe_server(settings):
+    """A Stripe-compatible server on loopback; stripe-python is pointed at it like at Stripe."""
+    yield from _serve_stripe(settings)
+
+
+@pytest.fixture
+def stripe(settings, live_server):
+    """The Stripe stand-in, posting its signed webhooks to the live server."""
+    settings.SITE_URL = live_server.url
+    yield from _serve_stripe(settings, webhook_url=live_server.url + "/stripe/webhook/")
 
 
 @pytest.fixture

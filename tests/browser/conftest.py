@@ -11,9 +11,6 @@ from pathlib import Path
 
 import pytest
 
-from devstripe.server import StripeServer
-from shop import stripe_api
-
 # The real-worker fixtures of the end-to-end tests.
 from tests.e2e.conftest import mail_folder, worker  # noqa: F401
 
@@ -74,17 +71,3 @@ def screens(tmp_path_factory, request):
     shoot.folder = folder
     yield shoot
     print(f"screenshots: {folder}")
-
-
-@pytest.fixture
-def stripe(settings, live_server):
-    """The Stripe stand-in, posting its signed webhooks to the live server."""
-    with StripeServer(
-        webhook_url=live_server.url + "/stripe/webhook/",
-        webhook_secret=settings.STRIPE_WEBHOOK_SECRET,
-    ) as server:
-        settings.STRIPE_API_BASE = server.url
-        settings.SITE_URL = live_server.url
-        stripe_api._client.cache_clear()
-        yield server
-    stripe_api._client.cache_clear()

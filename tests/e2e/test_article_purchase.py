@@ -14,26 +14,12 @@ from django.contrib.auth import get_user_model
 from django.test import Client
 from django.utils import timezone
 
-from devstripe.server import StripeServer
-from shop import stripe_api, tasks
+from shop import tasks
 from shop.models import Order, StripeEvent
 from tests import factories
 from tests.pdf_text import pages_text
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def stripe(settings, live_server):
-    with StripeServer(
-        webhook_url=live_server.url + "/stripe/webhook/",
-        webhook_secret=settings.STRIPE_WEBHOOK_SECRET,
-    ) as server:
-        settings.STRIPE_API_BASE = server.url
-        settings.SITE_URL = live_server.url
-        stripe_api._client.cache_clear()
-        yield server
-    stripe_api._client.cache_clear()
 
 
 def wait_for_mail(folder, count, timeout=60):

@@ -12,7 +12,7 @@ from ebooklib import epub
 
 from shop.models import CustomEbook, EbookChapter, EbookStateChange, Product
 from tests import factories
-from tests.e2e.test_article_purchase import csrf_post, stripe, wait_for_mail  # noqa: F401
+from tests.e2e.test_article_purchase import csrf_post, wait_for_mail
 from tests.pdf_text import pages_text
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -37,7 +37,7 @@ def sign_in(browser, base_url, email, mail_folder, mails_before):
 
 def test_custom_ebook_from_payment_to_delivery(
     live_server,
-    stripe,  # noqa: F811
+    stripe,
     worker,
     mail_folder,
     django_user_model,  # noqa: F811
