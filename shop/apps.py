@@ -4,3 +4,8 @@ from django.apps import AppConfig
 class ShopConfig(AppConfig):
     name = "shop"
     verbose_name = "Shop"
+
+    def ready(self):
+        from shop import signals
+
+        signals.connect()

@@ -26,7 +26,8 @@ def catalog(request):
             "articles": selectors.catalog(),
             "courses": selectors.course_catalog(),
             "series": selectors.series_catalog(),
-            "custom_ebook": selectors.custom_ebook_product(),
+            # Uncalled: the template calls it only when the cached catalog has to be rebuilt.
+            "custom_ebook": selectors.custom_ebook_product,
         },
     )
 

@@ -1,5 +1,6 @@
 import pytest
 from django.core import mail
+from django.core.cache import cache
 
 from config.celery_app import app as celery_app
 from devstripe.server import StripeServer
@@ -12,6 +13,12 @@ def purge_test_queue():
     """Live-server tests enqueue real tasks; nothing of this run's own queue outlives it."""
     yield
     celery_app.control.purge()
+
+
+@pytest.fixture(autouse=True)
+def empty_cache():
+    """A rolled-back test sends no signal that would forget what it cached."""
+    cache.clear()
 
 
 @pytest.fixture(autouse=True)

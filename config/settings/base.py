@@ -123,6 +123,12 @@ SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 # Celery: Redis when REDIS_URL is set. Without it the first run needs no server at all: the worker
 # and the web process pass messages through a folder.
 REDIS_URL = os.environ.get("REDIS_URL", "")
+# One cache for all web processes where there is a Redis (the catalog fragment lives there).
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    if REDIS_URL
+    else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+}
 CELERY_BROKER_URL = REDIS_URL or "filesystem://"
 CELERY_BROKER_TRANSPORT_OPTIONS = {}
 if not REDIS_URL:

@@ -22,3 +22,5 @@ WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True
 # A queue of this test run's own, so a developer's worker on the same Redis never takes its tasks.
 CELERY_TASK_DEFAULT_QUEUE = f"test-{uuid4().hex[:8]}"
+# In-process, so a test can clear it without touching the Redis that is the broker.
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

@@ -139,3 +139,25 @@ def test_success_page_settles_the_order_before_the_webhook_arrives(client, strip
 def test_success_page_for_an_unknown_session_is_not_found(client, stripe_server):
     assert client.get("/checkout/success/", {"session_id": "cs_test_nope"}).status_code == 404
     assert client.get("/checkout/success/").status_code == 404
+
+
+def test_catalog_shows_a_change_as_soon_as_it_is_saved(client, django_capture_on_commit_callbacks):
+    article = factories.article(title="Erste Fassung", price_cents=490)
+    assert "Erste Fassung" in client.get("/").content.decode()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        article.title = "Zweite Fassung"
+        article.save()
+        article.product.price_cents = 590
+        article.product.save()
+
+    page = client.get("/").content.decode()
+    assert "Zweite Fassung" in page and "5,90 €" in page and "Erste Fassung" not in page
+
+
+def test_cached_catalog_answers_without_the_database(client, django_assert_num_queries):
+    factories.article()
+    client.get("/")
+
+    with django_assert_num_queries(0):
+        assert client.get("/").status_code == 200
