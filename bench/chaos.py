@@ -107,23 +107,6 @@ class Plan:
         return SCENARIOS[self.orders[reference]][1]
 
 
-def session_for(order, *, paid: bool) -> dict:
-    from devstripe import signing
-
-    return signing.checkout_session(
-        id=f"cs_test_{order.reference}",
-        client_reference_id=order.reference,
-        metadata={"order_reference": order.reference},
-        amount_total=order.total_cents,
-        amount_subtotal=order.total_cents,
-        currency=order.currency,
-        customer_email=order.email,
-        payment_status="paid" if paid else "unpaid",
-        status="complete",
-        payment_intent=f"pi_{order.reference}",
-    )
-
-
 def event_body(order, kind: str) -> tuple[str, str, bytes]:
     from devstripe import signing
 
@@ -133,7 +116,9 @@ def event_body(order, kind: str) -> tuple[str, str, bytes]:
         event = signing.event(kind, data)
     else:
         type_, _, status = kind.partition(":")
-        session = session_for(order, paid=status != "unpaid")
+        session = stack.paid_session(
+            order, payment_status="unpaid" if status == "unpaid" else "paid"
+        )
         if type_ == "checkout.session.expired":
             session.update(status="expired", payment_status="unpaid")
         event = signing.event(type_, session)

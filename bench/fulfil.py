@@ -25,18 +25,7 @@ from bench.figures import median, percentile, report
 def paid_event(order) -> bytes:
     from devstripe import signing
 
-    session = signing.checkout_session(
-        id=f"cs_test_{order.reference}",
-        client_reference_id=order.reference,
-        metadata={"order_reference": order.reference},
-        amount_total=order.total_cents,
-        amount_subtotal=order.total_cents,
-        currency=order.currency,
-        customer_email=order.email,
-        payment_status="paid",
-        status="complete",
-        payment_intent=f"pi_{order.reference}",
-    )
+    session = stack.paid_session(order)
     return json.dumps(signing.event("checkout.session.completed", session)).encode()
 
 

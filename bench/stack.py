@@ -28,6 +28,16 @@ REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/2")
 WEBHOOK_SECRET = "whsec_bench"
 
 
+def paid_session(order, **overrides) -> dict:
+    """The checkout.session Stripe sends once `order` is paid (see devstripe.signing)."""
+    from devstripe import signing
+
+    return signing.completed_session(
+        reference=order.reference, amount=order.total_cents, currency=order.currency,
+        email=order.email, id=f"cs_test_{order.reference}", **overrides,
+    )  # fmt: skip
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

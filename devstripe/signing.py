@@ -108,3 +108,22 @@ def checkout_session(**overrides: Any) -> dict[str, Any]:
     )
     session.update(overrides)
     return session
+
+
+def completed_session(
+    *, reference: str, amount: int, currency: str, email: str, **overrides: Any
+) -> dict[str, Any]:
+    """The checkout.session Stripe sends once the buyer has paid for the shop's order `reference`,
+    which the shop passes as client_reference_id and metadata.order_reference."""
+    fields = {
+        "client_reference_id": reference,
+        "metadata": {"order_reference": reference},
+        "amount_total": amount,
+        "amount_subtotal": amount,
+        "currency": currency,
+        "customer_email": email,
+        "payment_status": "paid",
+        "status": "complete",
+        "payment_intent": f"pi_{reference}",
+    }
+    return checkout_session(**{**fields, **overrides})
