@@ -1,0 +1,30 @@
+"""The shop's models, one module per context: catalog, orders, custom eBooks, payments."""
+
+from shop.models.catalog import Article, Product, Series, SeriesArticle
+from shop.models.ebooks import CustomEbook, EbookChapter, EbookStateChange
+from shop.models.orders import (
+    Delivery,
+    Entitlement,
+    InvalidTransition,
+    Order,
+    OrderLine,
+    ReferenceCounter,
+)
+from shop.models.payments import StripeEvent
+
+__all__ = [
+    "Article",
+    "CustomEbook",
+    "Delivery",
+    "EbookChapter",
+    "EbookStateChange",
+    "Entitlement",
+    "InvalidTransition",
+    "Order",
+    "OrderLine",
+    "Product",
+    "ReferenceCounter",
+    "Series",
+    "SeriesArticle",
+    "StripeEvent",
+]

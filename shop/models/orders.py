@@ -1,0 +1,176 @@
+from django.conf import settings
+from django.db import models
+
+from shop.models.catalog import Product
+
+
+class ReferenceCounter(models.Model):
+    """A per-year counter behind public references such as 2026-000123."""
+
+    name = models.CharField(max_length=40, unique=True)
+    value = models.PositiveIntegerField(default=0)
+
+    def __str__(self):
+        return f"{self.name}: {self.value}"
+
+
+class InvalidTransition(Exception):
+    pass
+
+
+class Order(models.Model):
+    class Status(models.TextChoices):
+        PENDING = "pending", "Offen"
+        AWAITING_PAYMENT = "awaiting_payment", "Zahlung ausstehend"
+        PAID = "paid", "Bezahlt"
+        CANCELLED = "cancelled", "Storniert"
+
+    TRANSITIONS = {
+        Status.PENDING: {Status.AWAITING_PAYMENT, Status.PAID, Status.CANCELLED},
+        Status.AWAITING_PAYMENT: {Status.PAID, Status.CANCELLED},
+        Status.PAID: set(),
+        Status.CANCELLED: set(),
+    }
+
+    reference = models.CharField("Bestellnummer", max_length=20, unique=True)
+    email = models.EmailField("E-Mail")
+    buyer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="Kundenkonto",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="orders",
+    )
+    status = models.CharField(
+        "Status", max_length=20, choices=Status, default=Status.PENDING, db_index=True
+    )
+    currency = models.CharField("Währung", max_length=3, default="eur")
+    total_cents = models.PositiveIntegerField("Summe brutto (Cent)")
+    stripe_session_id = models.CharField(
+        "Stripe Checkout Session", max_length=255, unique=True, null=True, blank=True
+    )
+    stripe_payment_intent = models.CharField("Stripe PaymentIntent", max_length=255, blank=True)
+    needs_review = models.BooleanField("Prüfen", default=False)
+    review_note = models.TextField("Prüfhinweis", blank=True)
+    created_at = models.DateTimeField("Angelegt", auto_now_add=True)
+    paid_at = models.DateTimeField("Bezahlt am", null=True, blank=True)
+    fulfilled_at = models.DateTimeField("Ausgeliefert am", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "Bestellung"
+        verbose_name_plural = "Bestellungen"
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["status", "fulfilled_at", "paid_at"])]
+
+    def __str__(self):
+        return self.reference
+
+    @property
+    def is_paid(self) -> bool:
+        return self.status == self.Status.PAID
+
+    def move_to(self, status: "Order.Status") -> None:
+        """The only way an order's status changes; callers hold a row lock."""
+        if status not in self.TRANSITIONS[self.status]:
+            raise InvalidTransition(f"{self.reference}: {self.status} → {status}")
+        self.status = status
+
+
+class OrderLine(models.Model):
+    """What was sold, frozen at checkout: later price changes do not touch it."""
+
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="lines")
+    product = models.ForeignKey(Product, verbose_name="Produkt", on_delete=models.PROTECT)
+    description = models.CharField("Bezeichnung", max_length=200)
+    gross_cents = models.PositiveIntegerField("Brutto (Cent)")
+    vat_rate = models.DecimalField("USt.-Satz (%)", max_digits=4, decimal_places=2)
+    vat_cents = models.PositiveIntegerField("USt. (Cent)")
+
+    class Meta:
+        verbose_name = "Position"
+        verbose_name_plural = "Positionen"
+
+    def __str__(self):
+        return self.description
+
+
+class Entitlement(models.Model):
+    """The ledger of what a buyer may have. Views and downloads ask this, nothing else."""
+
+    buyer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="entitlements"
+    )
+    product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="entitlements")
+    order_line = models.ForeignKey(OrderLine, on_delete=models.PROTECT, related_name="entitlements")
+    granted_at = models.DateTimeField("Erteilt", auto_now_add=True)
+    revoked_at = models.DateTimeField("Entzogen", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "Berechtigung"
+        verbose_name_plural = "Berechtigungen"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["order_line", "product"], name="one_entitlement_per_line_and_product"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.buyer} – {self.product}"
+
+
+class Delivery(models.Model):
+    """The buyer's stamped copy of one order line, one per content version of what was bought."""
+
+    class Status(models.TextChoices):
+        RENDERED = "rendered", "Erstellt"
+        FAILED = "failed", "Fehlgeschlagen"
+
+    class Format(models.TextChoices):
+        PDF = "pdf", "PDF"
+        EPUB = "epub", "EPUB"
+
+    CONTENT_TYPES = {Format.PDF: "application/pdf", Format.EPUB: "application/epub+zip"}
+
+    order_line = models.ForeignKey(OrderLine, on_delete=models.CASCADE, related_name="deliveries")
+    # What the file is: the line's own product, or one part of a series the line bought.
+    product = models.ForeignKey(
+        Product, verbose_name="Inhalt", on_delete=models.PROTECT, related_name="deliveries"
+    )
+    content_version = models.CharField("Inhaltsversion", max_length=64)
+    format = models.CharField("Format", max_length=10, choices=Format, default=Format.PDF)
+    status = models.CharField("Status", max_length=20, choices=Status)
+    file = models.FileField("Datei", upload_to="deliveries/%Y/%m/", blank=True)
+    error = models.TextField("Fehler", blank=True)
+    created_at = models.DateTimeField("Angelegt", auto_now_add=True)
+    updated_at = models.DateTimeField("Geändert", auto_now=True)
+
+    class Meta:
+        verbose_name = "Auslieferung"
+        verbose_name_plural = "Auslieferungen"
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["order_line", "product", "content_version", "format"],
+                name="one_delivery_per_line_product_version_and_format",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.order_line} ({self.get_status_display()})"
+
+    def save(self, *args, **kwargs):
+        if self.product_id is None:
+            self.product_id = self.order_line.product_id
+        super().save(*args, **kwargs)
+
+    @property
+    def download_name(self) -> str:
+        name = f"{self.product.slug}-{self.order_line.order.reference}"
+        if self.product.kind == Product.Kind.CUSTOM_EBOOK:
+            name += f"-{self.content_version}"
+        return f"{name}.{self.format}"
+
+    @property
+    def content_type(self) -> str:
+        return self.CONTENT_TYPES[self.format]
