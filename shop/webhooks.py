@@ -7,11 +7,13 @@ from django.db import IntegrityError, transaction
 from shop import services
 from shop.models import StripeEvent
 
-HANDLERS: dict[str, Callable[..., str]] = {
-    "checkout.session.completed": services.complete_checkout,
-    "checkout.session.async_payment_succeeded": services.confirm_async_payment,
-    "checkout.session.async_payment_failed": services.cancel_checkout,
-    "checkout.session.expired": services.cancel_checkout,
+# Each event type: the service that handles it, and the keyword under which the service takes the
+# event's object (a checkout session, a charge, an invoice...).
+HANDLERS: dict[str, tuple[Callable[..., str], str]] = {
+    "checkout.session.completed": (services.complete_checkout, "session"),
+    "checkout.session.async_payment_succeeded": (services.confirm_async_payment, "session"),
+    "checkout.session.async_payment_failed": (services.cancel_checkout, "session"),
+    "checkout.session.expired": (services.cancel_checkout, "session"),
 }
 
 
@@ -34,8 +36,11 @@ def _record_and_handle(event: dict) -> str:
             )
     except IntegrityError:
         return "duplicate"
-    handler = HANDLERS.get(event["type"])
-    outcome = handler(session=event["data"]["object"]) if handler else "ignored"
+    if event["type"] in HANDLERS:
+        service, keyword = HANDLERS[event["type"]]
+        outcome = service(**{keyword: event["data"]["object"]})
+    else:
+        outcome = "ignored"
     record.outcome = outcome
     record.save(update_fields=["outcome"])
     return outcome
