@@ -2,6 +2,7 @@
 
 from collections.abc import Callable
 
+from django.core.cache import cache
 from django.db import IntegrityError, transaction
 
 from shop import services
@@ -17,14 +18,25 @@ HANDLERS: dict[str, tuple[Callable[..., str], str]] = {
 }
 
 
+# Stripe retries an event for up to three days.
+SEEN_EVENT_SECONDS = 3 * 24 * 3600
+
+
 def handle_event(event: dict) -> str:
     """Returns what happened. A replayed id does nothing; a failing handler stores nothing, so
     Stripe's retry finds the event new again."""
-    # Stripe retries often; a cheap read outside any transaction answers most replays. The unique
-    # insert in _record_and_handle stays the guard for two copies arriving at the same moment.
-    if StripeEvent.objects.filter(event_id=event["id"]).exists():
+    # Stripe retries often. Replays are answered from the cache, else by a read outside any
+    # transaction; the unique insert in _record_and_handle stays the guard for two copies
+    # arriving at the same moment. The cache only learns ids whose record has committed.
+    seen_key = f"stripe-event:{event['id']}"
+    if cache.get(seen_key):
         return "duplicate"
-    return _record_and_handle(event)
+    if StripeEvent.objects.filter(event_id=event["id"]).exists():
+        cache.set(seen_key, True, SEEN_EVENT_SECONDS)
+        return "duplicate"
+    outcome = _record_and_handle(event)
+    transaction.on_commit(lambda: cache.set(seen_key, True, SEEN_EVENT_SECONDS))
+    return outcome
 
 
 @transaction.atomic

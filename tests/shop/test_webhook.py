@@ -40,7 +40,10 @@ def test_paid_checkout_pays_the_order_grants_it_and_enqueues_fulfilment(
     assert list(Entitlement.objects.values_list("buyer__email", "product")) == [
         ("alice@example.com", order.lines.get().product_id)
     ]
-    assert len(enqueued) == 1  # fulfil_order.delay, once the payment is committed
+    # fulfil_order.delay, once the payment is committed
+    assert [c.func.__self__.name for c in enqueued if hasattr(c, "func")] == [
+        "shop.tasks.fulfil_order"
+    ]
 
 
 def test_replayed_event_answers_200_and_changes_nothing(
@@ -60,6 +63,19 @@ def test_replayed_event_answers_200_and_changes_nothing(
     assert enqueued == []
     assert StripeEvent.objects.filter(event_id=event["id"]).count() == 1
     assert Entitlement.objects.count() == 1
+
+
+def test_a_replay_of_a_known_event_is_answered_without_the_database(
+    post_event, django_assert_num_queries
+):
+    event = completed(factories.pending_order())
+    post_event(event)
+    post_event(event)  # the database answers, and the cache learns the id
+
+    with django_assert_num_queries(0):
+        response = post_event(event)
+
+    assert response.json()["outcome"] == "duplicate"
 
 
 def test_same_payment_in_a_new_event_does_not_pay_twice(post_event):
