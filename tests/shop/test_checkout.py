@@ -161,3 +161,13 @@ def test_cached_catalog_answers_without_the_database(client, django_assert_num_q
 
     with django_assert_num_queries(0):
         assert client.get("/").status_code == 200
+
+
+def test_catalog_rebuild_reads_each_list_once(client, django_assert_num_queries):
+    factories.series(parts=[factories.article(), factories.article()])
+
+    # Articles, series, the custom eBook offer and courses: one query each, however many there are.
+    with django_assert_num_queries(4):
+        page = client.get("/").content.decode()
+
+    assert "Textreihen" in page
