@@ -1,4 +1,5 @@
-"""A local, Stripe-compatible HTTP server for Checkout Sessions, for tests and the offline demo.
+"""A local, Stripe-compatible HTTP server for Checkout Sessions (with coupons), for tests and the
+offline demo.
 
 stripe-python talks to it as it would to api.stripe.com:
 `StripeClient("sk_test_...", base_addresses={"api": server.url})`.
@@ -27,6 +28,7 @@ from devstripe.signing import checkout_session, event, fixture, random_id, sign
 logger = logging.getLogger("devstripe")
 
 SESSIONS_PATH = "/v1/checkout/sessions"
+COUPONS_PATH = "/v1/coupons"
 REFUNDS_PATH = "/v1/refunds"
 PAY_PATH = "/pay/"
 
@@ -144,6 +146,25 @@ def _line_items_total(line_items: Any) -> tuple[str, int]:
     return currencies.pop(), total
 
 
+# Stripe's smallest charge per currency (https://docs.stripe.com/currencies#minimum-and-maximum-
+# charge-amounts); a total of 0 is a no-cost order, which Checkout completes without a payment.
+MINIMUM_CHARGE = {"eur": 50, "usd": 50}
+
+
+def _discount(coupon: dict[str, Any], currency: str, subtotal: int) -> int:
+    """What a coupon takes off a session's subtotal, never more than the subtotal."""
+    if coupon["amount_off"] is not None:
+        if coupon["currency"] != currency:
+            raise ApiError(
+                400,
+                f"The coupon's currency ({coupon['currency']}) does not match the session's "
+                f"currency ({currency}).",
+                param="discounts",
+            )
+        return min(coupon["amount_off"], subtotal)
+    return min(subtotal, round(subtotal * coupon["percent_off"] / 100))
+
+
 def format_amount(cents: int, currency: str) -> str:
     """German notation: 1.234,50 €."""
     units, rest = divmod(cents, 100)
@@ -181,6 +202,7 @@ class StripeServer:
         self._sessions: dict[str, dict[str, Any]] = {}
         self._line_items: dict[str, list[dict[str, Any]]] = {}
         self._refunds: list[dict[str, Any]] = []
+        self._coupons: dict[str, dict[str, Any]] = {}
         # Idempotency-Key -> (params, response): Stripe replays the first answer to a retried POST.
         self._idempotent: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {}
         self._requests: list[RecordedRequest] = []
@@ -237,6 +259,12 @@ class StripeServer:
             return copy.deepcopy(self._refunds)
 
     @property
+    def coupons(self) -> dict[str, dict[str, Any]]:
+        """The coupons created so far, by id."""
+        with self._lock:
+            return copy.deepcopy(self._coupons)
+
+    @property
     def requests(self) -> list[RecordedRequest]:
         """Every request received so far, oldest first (a copy)."""
         with self._lock:
@@ -256,10 +284,17 @@ class StripeServer:
                 raise ValueError(f"checkout.session {session_id} is {session['status']}, not open")
             customer_details = fixture("checkout.session")["customer_details"]
             customer_details["email"] = session["customer_email"] or customer_details["email"]
+            free = session["amount_total"] == 0
+            for discount in session["discounts"] or []:
+                coupon = self._coupons[discount["coupon"]]
+                coupon["times_redeemed"] += 1
+                if coupon["max_redemptions"] is not None:
+                    coupon["valid"] = coupon["times_redeemed"] < coupon["max_redemptions"]
             session.update(
                 status="complete",
-                payment_status="paid" if paid else "unpaid",
-                payment_intent=random_id("pi_"),
+                # A no-cost order: nothing is charged, so there is no PaymentIntent.
+                payment_status="no_payment_required" if free else "paid" if paid else "unpaid",
+                payment_intent=None if free else random_id("pi_"),
                 customer_details=customer_details,
                 # Stripe's hosted page is gone once the session is no longer open.
                 url=None,
@@ -342,12 +377,27 @@ class StripeServer:
             for param in ("mode", "success_url"):
                 if not params.get(param):
                     raise _missing(param)
-            currency, total = _line_items_total(params.get("line_items"))
+            currency, subtotal = _line_items_total(params.get("line_items"))
+            discounts = self._session_discounts(params.get("discounts"))
+            discount = sum(
+                _discount(self._coupons[d["coupon"]], currency, subtotal) for d in discounts
+            )
+            total = subtotal - discount
+            minimum = MINIMUM_CHARGE.get(currency, 0)
+            if 0 < total < minimum:
+                raise ApiError(
+                    400,
+                    "The Checkout Session's total amount due must add up to at least "
+                    f"{format_amount(minimum, currency)}.",
+                    code="amount_too_small",
+                )
             session = checkout_session(
                 mode=params["mode"],
                 currency=currency,
-                amount_subtotal=total,
+                amount_subtotal=subtotal,
                 amount_total=total,
+                total_details={"amount_discount": discount, "amount_shipping": 0, "amount_tax": 0},
+                discounts=discounts,
                 customer=params.get("customer"),
                 customer_email=params.get("customer_email"),
                 client_reference_id=params.get("client_reference_id"),
@@ -367,6 +417,74 @@ class StripeServer:
             if idempotency_key:
                 self._idempotent[idempotency_key] = (params, copy.deepcopy(session))
             return copy.deepcopy(session)
+
+    def _session_discounts(self, discounts: Any) -> list[dict[str, Any]]:
+        # Caller holds the lock. At most one coupon, as Stripe's Checkout takes it.
+        if discounts in (None, ""):
+            return []
+        if not isinstance(discounts, list) or len(discounts) > 1:
+            raise ApiError(400, "You may only specify one discount.", param="discounts")
+        coupon_id = discounts[0].get("coupon") if isinstance(discounts[0], dict) else None
+        if not coupon_id:
+            raise _missing("discounts[0][coupon]")
+        coupon = self._coupons.get(coupon_id)
+        if coupon is None:
+            raise ApiError(
+                400, f"No such coupon: '{coupon_id}'", param="discounts[0][coupon]",
+                code="resource_missing",
+            )  # fmt: skip
+        if not coupon["valid"]:
+            raise ApiError(
+                400, f"Coupon '{coupon_id}' is no longer valid.", param="discounts[0][coupon]",
+                code="coupon_expired",
+            )  # fmt: skip
+        return [{"coupon": coupon_id, "promotion_code": None}]
+
+    def _create_coupon(self, params: dict[str, Any], idempotency_key: str | None) -> dict[str, Any]:
+        """A coupon of `percent_off` or `amount_off` and `currency`, as Stripe validates it."""
+        with self._lock:
+            if idempotency_key and idempotency_key in self._idempotent:
+                return copy.deepcopy(self._idempotent[idempotency_key][1])
+            has_amount, has_percent = "amount_off" in params, "percent_off" in params
+            if has_amount == has_percent:
+                raise ApiError(400, "Must provide exactly one of amount_off or percent_off.")
+            coupon = fixture("coupon")
+            coupon.update(
+                id=params.get("id") or random_id("", 8), amount_off=None, currency=None,
+                percent_off=None, duration=params.get("duration") or "once",
+                duration_in_months=None, max_redemptions=None, redeem_by=None,
+                name=params.get("name") or None, metadata=params.get("metadata") or {},
+                created=int(time.time()), times_redeemed=0, valid=True,
+            )  # fmt: skip
+            if has_amount:
+                coupon["amount_off"] = _integer(params, "amount_off", "", minimum=1)
+                if not params.get("currency"):
+                    raise _missing("currency")
+                coupon["currency"] = params["currency"].lower()
+            else:
+                try:
+                    percent = float(params["percent_off"])
+                except ValueError:
+                    raise ApiError(400, "Invalid decimal", param="percent_off") from None
+                if not 0 < percent <= 100:
+                    raise ApiError(
+                        400, "Invalid percent_off: must be in (0, 100]", param="percent_off"
+                    )
+                coupon["percent_off"] = percent
+            if coupon["duration"] not in ("once", "forever", "repeating"):
+                raise ApiError(400, "Invalid duration", param="duration")
+            if coupon["name"] is not None and len(coupon["name"]) > 40:
+                raise ApiError(400, "Invalid name: must be at most 40 characters", param="name")
+            if "max_redemptions" in params:
+                coupon["max_redemptions"] = _integer(params, "max_redemptions", "", minimum=1)
+            if coupon["id"] in self._coupons:
+                raise ApiError(
+                    400, "Coupon already exists.", param="id", code="resource_already_exists"
+                )
+            self._coupons[coupon["id"]] = coupon
+            if idempotency_key:
+                self._idempotent[idempotency_key] = (params, copy.deepcopy(coupon))
+            return copy.deepcopy(coupon)
 
     def _create_refund(self, params: dict[str, Any], idempotency_key: str | None) -> dict[str, Any]:
         """A refund of a paid session's payment intent, at most what is left unrefunded."""
@@ -423,7 +541,12 @@ class StripeServer:
             if session is None:
                 return 404, _page("Unbekannte Zahlung", "<p>Diese Zahlung gibt es nicht.</p>")
             session = copy.deepcopy(session)
+            coupon_names = [
+                self._coupons[d["coupon"]]["name"] or d["coupon"]
+                for d in session["discounts"] or []
+            ]
         amount = format_amount(session["amount_total"], session["currency"])
+        discount = session["total_details"]["amount_discount"]
         items = "".join(
             f"<li>{int(item['quantity'])} × "
             f"{html.escape(str(item['price_data'].get('product_data', {}).get('name', '')))}</li>"
@@ -437,15 +560,26 @@ class StripeServer:
         body = (
             "<p>Dies ist die lokale Stripe-Attrappe. Es wird kein Geld bewegt.</p>"
             f"<ul>{items}</ul>"
-            f"<p>Betrag: <strong>{amount}</strong></p>"
+            + (
+                f"<p>Rabatt ({html.escape(', '.join(coupon_names))}): "
+                f"−{format_amount(discount, session['currency'])}</p>"
+                if discount
+                else ""
+            )
+            + f"<p>Betrag: <strong>{amount}</strong></p>"
             + (f"<p>E-Mail: {email}</p>" if email else "")
             + "".join(
                 f'<form method="post" action="{action}">'
                 f'<button type="submit" name="method" value="{method}">{label}</button></form>'
                 for method, label in (
-                    ("card", "Mit Karte bezahlen"),
-                    ("sepa", "Per SEPA-Lastschrift bezahlen"),
-                    ("cancel", "Abbrechen"),
+                    # Nothing to pay: Checkout asks for no payment method.
+                    (("card", "Kostenlos bestellen"), ("cancel", "Abbrechen"))
+                    if session["amount_total"] == 0
+                    else (
+                        ("card", "Mit Karte bezahlen"),
+                        ("sepa", "Per SEPA-Lastschrift bezahlen"),
+                        ("cancel", "Abbrechen"),
+                    )
                 )
             )
         )
@@ -565,6 +699,8 @@ class _Handler(BaseHTTPRequestHandler):
             return stripe._create_session(params, self.headers.get("Idempotency-Key"))
         if path == REFUNDS_PATH and self.command == "POST":
             return stripe._create_refund(params, self.headers.get("Idempotency-Key"))
+        if path == COUPONS_PATH and self.command == "POST":
+            return stripe._create_coupon(params, self.headers.get("Idempotency-Key"))
         prefix = SESSIONS_PATH + "/"
         session_id = path.removeprefix(prefix)
         if path.startswith(prefix) and "/" not in session_id and self.command == "GET":

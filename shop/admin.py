@@ -1,6 +1,6 @@
 from django import forms
 from django.contrib import admin, messages
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.http import FileResponse, Http404
 from django.urls import path, reverse
 from django.utils import timezone
@@ -13,6 +13,7 @@ from shop.models import (
     Article,
     CustomEbook,
     Delivery,
+    DiscountCode,
     EbookChapter,
     EbookStateChange,
     Entitlement,
@@ -117,7 +118,10 @@ class OrderLineInline(admin.TabularInline):
     model = OrderLine
     extra = 0
     can_delete = False
-    fields = readonly_fields = ["product", "description", "gross_cents", "vat_rate", "vat_cents"]
+    fields = readonly_fields = [
+        "product", "description", "list_price_cents", "discount_cents", "gross_cents", "vat_rate",
+        "vat_cents",
+    ]  # fmt: skip
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -132,7 +136,7 @@ class OrderAdmin(admin.ModelAdmin):
     inlines = [OrderLineInline]
     actions = ["resend_email", "render_again"]
     fields = [
-        "reference", "email", "buyer", "status", "currency", "total_cents",
+        "reference", "email", "buyer", "status", "currency", "total_cents", "discount_code_text",
         "stripe_session_id", "stripe_payment_intent", "created_at", "paid_at", "fulfilled_at",
         "deliveries", "needs_review", "review_note",
     ]  # fmt: skip
@@ -385,3 +389,48 @@ class CustomEbookAdmin(admin.ModelAdmin):
         for ebook in queryset:
             tasks.render_ebook_preview.delay_on_commit(ebook.pk)
         self.message_user(request, f"{queryset.count()} Vorschau(en) werden erstellt.")
+
+
+class DiscountCodeForm(forms.ModelForm):
+    product_kinds = forms.MultipleChoiceField(
+        label="Nur für diese Produktarten", choices=Product.Kind.choices, required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Ohne Produkte und Produktarten gilt der Code für alles.",
+    )  # fmt: skip
+
+    class Meta:
+        model = DiscountCode
+        fields = [
+            "code", "percent_off", "amount_off_cents", "valid_from", "valid_to",
+            "max_redemptions", "max_redemptions_per_buyer", "products", "product_kinds",
+        ]  # fmt: skip
+
+
+@admin.register(DiscountCode)
+class DiscountCodeAdmin(admin.ModelAdmin):
+    form = DiscountCodeForm
+    list_display = ["code", "discount", "valid_from", "valid_to", "redeemed", "max_redemptions"]
+    search_fields = ["code"]
+    filter_horizontal = ["products"]
+    fields = [*DiscountCodeForm.Meta.fields, "redeemed"]
+    readonly_fields = ["redeemed"]
+
+    def get_queryset(self, request):
+        # What discounts.redemptions() counts, for every row at once.
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                redeemed_count=Count("orders", filter=~Q(orders__status=Order.Status.CANCELLED))
+            )
+        )
+
+    @admin.display(description="Rabatt")
+    def discount(self, code):
+        if code.percent_off is not None:
+            return f"{code.percent_off} %"
+        return format_eur(code.amount_off_cents)
+
+    @admin.display(description="Eingelöst (offen oder bezahlt)", ordering="redeemed_count")
+    def redeemed(self, code):
+        return getattr(code, "redeemed_count", 0)

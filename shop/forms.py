@@ -1,7 +1,8 @@
 from django import forms
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
-from shop.models import Article, CustomEbook
+from shop.models import Article, CustomEbook, DiscountCode
 
 
 class CheckoutForm(forms.Form):
@@ -10,6 +11,11 @@ class CheckoutForm(forms.Form):
         max_length=254,
         label="Ihre E-Mail-Adresse",
         help_text="An diese Adresse senden wir das PDF und Ihren Zugang zur Bibliothek.",
+    )
+    discount_code = forms.CharField(
+        label=_("Rabattcode (optional)"),
+        required=False,
+        max_length=DiscountCode._meta.get_field("code").max_length,
     )
 
 

@@ -9,8 +9,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from courses import services as courses
-from shop import ebooks, stripe_api
+from shop import discounts, ebooks, stripe_api
 from shop.models import Entitlement, Order, OrderLine, Product, ReferenceCounter, Series
+from shop.money import vat_included
 from shop.tasks import fulfil_order
 
 logger = logging.getLogger(__name__)
@@ -29,13 +30,23 @@ def next_order_reference() -> str:
 
 
 @transaction.atomic
-def create_order(*, product: Product, email: str) -> Order:
-    """A pending order with a snapshot of the product's current price, the only source of prices."""
+def create_order(*, product: Product, email: str, discount_code: str = "") -> Order:
+    """A pending order with a snapshot of the product's current price, the only source of prices,
+    less what a discount code takes off (raises discounts.DiscountRefused)."""
+    redemption = (
+        discounts.redeem(code=discount_code, product=product, email=email)
+        if discount_code.strip()
+        else None
+    )
+    discount_cents = redemption.discount_cents if redemption else 0
+    gross_cents = product.price_cents - discount_cents
     order = Order(
         reference=next_order_reference(),
         email=email.strip().lower(),
         currency=settings.SHOP_CURRENCY,
-        total_cents=product.price_cents,
+        total_cents=gross_cents,
+        discount_code=redemption.code if redemption else None,
+        discount_code_text=redemption.code.code if redemption else "",
     )
     order.full_clean()
     order.save()
@@ -43,24 +54,39 @@ def create_order(*, product: Product, email: str) -> Order:
         order=order,
         product=product,
         description=product.name,
-        gross_cents=product.price_cents,
+        list_price_cents=product.price_cents,
+        discount_cents=discount_cents,
+        gross_cents=gross_cents,
         vat_rate=product.vat_rate,
-        vat_cents=product.vat_cents,
+        vat_cents=vat_included(gross_cents=gross_cents, rate_percent=product.vat_rate),
     )
     return order
 
 
-def start_checkout(*, product: Product, email: str) -> str:
+def start_checkout(*, product: Product, email: str, discount_code: str = "") -> str:
     """Creates the order and its Stripe Checkout Session; returns the URL to send the buyer to."""
-    order = create_order(product=product, email=email)
+    order = create_order(product=product, email=email, discount_code=discount_code)
     success_url = settings.SITE_URL + reverse("shop:checkout_success")
-    session = stripe_api.create_checkout_session(
-        order=order,
-        success_url=success_url + "?session_id={CHECKOUT_SESSION_ID}",
-        cancel_url=settings.SITE_URL + reverse("shop:checkout_cancelled"),
-    )
+    try:
+        session = stripe_api.create_checkout_session(
+            order=order,
+            success_url=success_url + "?session_id={CHECKOUT_SESSION_ID}",
+            cancel_url=settings.SITE_URL + reverse("shop:checkout_cancelled"),
+        )
+    except stripe_api.StripeUnavailable:
+        # No session, so no webhook will ever end this order: end it here, which also gives
+        # back the discount code it redeemed.
+        _cancel_unstarted(order_id=order.pk)
+        raise
     Order.objects.filter(pk=order.pk).update(stripe_session_id=session["id"])
     return session["url"]
+
+
+@transaction.atomic
+def _cancel_unstarted(*, order_id: int) -> None:
+    order = Order.objects.select_for_update().get(pk=order_id)
+    order.move_to(Order.Status.CANCELLED)
+    order.save(update_fields=["status"])
 
 
 def _locked_order_for(session: dict) -> Order | None:

@@ -29,6 +29,10 @@ def client() -> stripe.StripeClient:
 
 
 def create_checkout_session(*, order: Order, success_url: str, cancel_url: str) -> dict:
+    """Lines at their list price; a discount as a one-off coupon for this order, so Stripe's page
+    names the code and its amount_total is the order's total. A total of 0 is a no-cost order:
+    Stripe completes it without a payment method, with payment_status no_payment_required."""
+    lines = list(order.lines.all())
     params = {
         "mode": "payment",
         "currency": order.currency,
@@ -44,15 +48,29 @@ def create_checkout_session(*, order: Order, success_url: str, cancel_url: str) 
                 "quantity": 1,
                 "price_data": {
                     "currency": order.currency,
-                    "unit_amount": line.gross_cents,
+                    "unit_amount": line.list_price_cents,
                     "tax_behavior": "inclusive",
                     "product_data": {"name": line.description},
                 },
             }
-            for line in order.lines.all()
+            for line in lines
         ],
     }
+    discount_cents = sum(line.discount_cents for line in lines)
     try:
+        if discount_cents:
+            coupon = client().v1.coupons.create(
+                params={
+                    "amount_off": discount_cents,
+                    "currency": order.currency,
+                    "duration": "once",
+                    "max_redemptions": 1,
+                    "name": order.discount_code_text,
+                    "metadata": {"order_reference": order.reference},
+                },
+                options={"idempotency_key": f"coupon-{order.reference}"},
+            )
+            params["discounts"] = [{"coupon": coupon.id}]
         session = client().v1.checkout.sessions.create(
             params=params, options={"idempotency_key": f"checkout-{order.reference}"}
         )

@@ -12,7 +12,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from shop import ebooks, links, selectors, services, stripe_api, webhooks
+from shop import discounts, ebooks, links, selectors, services, stripe_api, webhooks
 from shop.forms import CheckoutForm, EbookWishForm, SignInForm
 from shop.models import Product
 
@@ -81,7 +81,14 @@ def checkout(request, kind, slug):
     if not form.is_valid():
         return _product_page(request, product, form, status=400)
     try:
-        url = services.start_checkout(product=product, email=form.cleaned_data["email"])
+        url = services.start_checkout(
+            product=product,
+            email=form.cleaned_data["email"],
+            discount_code=form.cleaned_data["discount_code"],
+        )
+    except discounts.DiscountRefused as refused:
+        form.add_error("discount_code", str(refused))
+        return _product_page(request, product, form, status=400)
     except stripe_api.StripeUnavailable:
         messages.error(
             request,

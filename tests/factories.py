@@ -8,7 +8,7 @@ from django.conf import settings
 
 from devstripe import signing
 from shop import services
-from shop.models import Article, Order, Product
+from shop.models import Article, DiscountCode, Order, Product
 
 _numbers = itertools.count(1)
 
@@ -96,3 +96,15 @@ def paid_order(product: Product, *, buyer_email: str = "alice@example.com") -> O
     services.complete_checkout(session=completed_session(order))
     order.refresh_from_db()
     return order
+
+
+def discount_code(*, code: str = "SOMMER", **fields):
+    """A discount code, valid from now on, 10 % off everything unless `fields` say otherwise."""
+    products = fields.pop("products", [])
+    if "amount_off_cents" not in fields:
+        fields.setdefault("percent_off", 10)
+    created = DiscountCode(code=code, **fields)
+    created.full_clean(exclude=["products"])
+    created.save()
+    created.products.set(products)
+    return created

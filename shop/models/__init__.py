@@ -1,6 +1,7 @@
 """The shop's models, one module per context: catalog, orders, custom eBooks, payments."""
 
 from shop.models.catalog import Article, Product, Series, SeriesArticle
+from shop.models.discounts import DiscountCode
 from shop.models.ebooks import CustomEbook, EbookChapter, EbookStateChange
 from shop.models.orders import (
     Delivery,
@@ -16,6 +17,7 @@ __all__ = [
     "Article",
     "CustomEbook",
     "Delivery",
+    "DiscountCode",
     "EbookChapter",
     "EbookStateChange",
     "Entitlement",

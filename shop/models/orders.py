@@ -2,6 +2,7 @@ from django.conf import settings
 from django.db import models
 
 from shop.models.catalog import Product
+from shop.models.discounts import DiscountCode
 
 
 class ReferenceCounter(models.Model):
@@ -47,6 +48,12 @@ class Order(models.Model):
     )
     currency = models.CharField("Währung", max_length=3, default="eur")
     total_cents = models.PositiveIntegerField("Summe brutto (Cent)")
+    # The code as typed stays with the order; the link counts the code's redemptions.
+    discount_code_text = models.CharField("Rabattcode", max_length=40, blank=True)
+    discount_code = models.ForeignKey(
+        DiscountCode, verbose_name="Rabattcode (Datensatz)", on_delete=models.PROTECT,
+        null=True, blank=True, related_name="orders",
+    )  # fmt: skip
     stripe_session_id = models.CharField(
         "Stripe Checkout Session", max_length=255, unique=True, null=True, blank=True
     )
@@ -83,6 +90,9 @@ class OrderLine(models.Model):
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="lines")
     product = models.ForeignKey(Product, verbose_name="Produkt", on_delete=models.PROTECT)
     description = models.CharField("Bezeichnung", max_length=200)
+    list_price_cents = models.PositiveIntegerField("Listenpreis (Cent)")
+    discount_cents = models.PositiveIntegerField("Rabatt (Cent)", default=0)
+    # What the buyer pays for the line; VAT is computed on it.
     gross_cents = models.PositiveIntegerField("Brutto (Cent)")
     vat_rate = models.DecimalField("USt.-Satz (%)", max_digits=4, decimal_places=2)
     vat_cents = models.PositiveIntegerField("USt. (Cent)")
@@ -90,6 +100,14 @@ class OrderLine(models.Model):
     class Meta:
         verbose_name = "Position"
         verbose_name_plural = "Positionen"
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(
+                    gross_cents=models.F("list_price_cents") - models.F("discount_cents")
+                ),
+                name="line_pays_list_price_less_discount",
+            )
+        ]
 
     def __str__(self):
         return self.description
