@@ -2,12 +2,15 @@
 
 import json
 import math
+import time
 from functools import cache
 
 import stripe
 from django.conf import settings
 
 from shop.models import Order, StripeEvent
+
+DISCOUNTED_CHECKOUT_SECONDS = 60 * 60
 
 
 class InvalidWebhook(Exception):
@@ -71,6 +74,9 @@ def create_checkout_session(*, order: Order, success_url: str, cancel_url: str) 
                 options={"idempotency_key": f"coupon-{order.reference}"},
             )
             params["discounts"] = [{"coupon": coupon.id}]
+            # An abandoned checkout holds its redemption until Stripe expires the session (24
+            # hours by default); a scarce code comes back sooner. Stripe allows 30 min to 24 h.
+            params["expires_at"] = int(time.time()) + DISCOUNTED_CHECKOUT_SECONDS
         session = client().v1.checkout.sessions.create(
             params=params, options={"idempotency_key": f"checkout-{order.reference}"}
         )
