@@ -1,5 +1,5 @@
-"""A local, Stripe-compatible HTTP server for Checkout Sessions (with coupons), for tests and the
-offline demo.
+"""A local, Stripe-compatible HTTP server for Checkout Sessions (payment and subscription mode,
+with coupons), refunds and subscriptions, for tests and the offline demo.
 
 stripe-python talks to it as it would to api.stripe.com:
 `StripeClient("sk_test_...", base_addresses={"api": server.url})`.
@@ -23,6 +23,7 @@ from types import TracebackType
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
+from devstripe import signing
 from devstripe.signing import checkout_session, event, fixture, random_id, sign
 
 logger = logging.getLogger("devstripe")
@@ -30,6 +31,9 @@ logger = logging.getLogger("devstripe")
 SESSIONS_PATH = "/v1/checkout/sessions"
 COUPONS_PATH = "/v1/coupons"
 REFUNDS_PATH = "/v1/refunds"
+SUBSCRIPTIONS_PATH = "/v1/subscriptions/"
+CUSTOMERS_PATH = "/v1/customers/"
+INVOICES_PATH = "/v1/invoices/"
 PAY_PATH = "/pay/"
 
 
@@ -138,6 +142,11 @@ def _line_items_total(line_items: Any) -> tuple[str, int]:
         if not price_data.get("currency"):
             raise _missing(f"{prefix}[price_data][currency]")
         currencies.add(price_data["currency"].lower())
+        recurring = price_data.get("recurring")
+        if recurring is not None and (
+            not isinstance(recurring, dict) or recurring.get("interval") not in RECURRING_INTERVALS
+        ):
+            raise _missing(f"{prefix}[price_data][recurring][interval]")
         unit_amount = _integer(price_data, "unit_amount", f"{prefix}[price_data]", minimum=0)
         quantity = _integer(item, "quantity", prefix, minimum=1)
         total += unit_amount * quantity
@@ -163,6 +172,37 @@ def _discount(coupon: dict[str, Any], currency: str, subtotal: int) -> int:
             )
         return min(coupon["amount_off"], subtotal)
     return min(subtotal, round(subtotal * coupon["percent_off"] / 100))
+
+
+RECURRING_INTERVALS = ("day", "week", "month", "year")
+
+
+def _check_mode(params: dict[str, Any]) -> None:
+    """What Stripe refuses about recurring prices and the session's mode."""
+    recurring = [item for item in params["line_items"] if item["price_data"].get("recurring")]
+    if params["mode"] == "subscription":
+        if not recurring:
+            raise ApiError(
+                400,
+                "You must provide at least one recurring price in `subscription` mode when "
+                "using prices.",
+                param="line_items",
+            )
+        if "payment_intent_data" in params:
+            raise ApiError(
+                400,
+                "You can not pass `payment_intent_data` in `subscription` mode.",
+                param="payment_intent_data",
+            )
+    elif params["mode"] == "payment" and recurring:
+        raise ApiError(
+            400,
+            "You specified `payment` mode but passed a recurring price. Either switch to "
+            "`subscription` mode or use only one-time prices.",
+            param="line_items",
+        )
+    elif params["mode"] != "payment":
+        raise ApiError(400, f"Invalid mode: {params['mode']}", param="mode")
 
 
 def format_amount(cents: int, currency: str) -> str:
@@ -203,6 +243,12 @@ class StripeServer:
         self._line_items: dict[str, list[dict[str, Any]]] = {}
         self._refunds: list[dict[str, Any]] = []
         self._coupons: dict[str, dict[str, Any]] = {}
+        self._customers: dict[str, dict[str, Any]] = {}
+        self._subscriptions: dict[str, dict[str, Any]] = {}
+        self._subscription_data: dict[str, dict[str, Any]] = {}
+        self._invoices: dict[str, dict[str, Any]] = {}
+        # Every event made so far, as Stripe's /v1/events lists them; see `events`.
+        self._events: list[dict[str, Any]] = []
         # Idempotency-Key -> (params, response): Stripe replays the first answer to a retried POST.
         self._idempotent: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {}
         self._requests: list[RecordedRequest] = []
@@ -265,6 +311,18 @@ class StripeServer:
             return copy.deepcopy(self._coupons)
 
     @property
+    def events(self) -> list[dict[str, Any]]:
+        """Every event made so far, oldest first. Events of API calls (a subscription cancelled
+        through the API) are only kept here, not sent: Stripe delivers them later, on its own,
+        and a test sends them when and in the order it wants with send_event()."""
+        with self._lock:
+            return copy.deepcopy(self._events)
+
+    def subscription(self, subscription_id: str) -> dict[str, Any]:
+        with self._lock:
+            return copy.deepcopy(self._subscription(subscription_id))
+
+    @property
     def requests(self) -> list[RecordedRequest]:
         """Every request received so far, oldest first (a copy)."""
         with self._lock:
@@ -290,6 +348,9 @@ class StripeServer:
                 coupon["times_redeemed"] += 1
                 if coupon["max_redemptions"] is not None:
                     coupon["valid"] = coupon["times_redeemed"] < coupon["max_redemptions"]
+            if session["mode"] == "subscription":
+                self._start_subscription(session, customer_details)
+                return event("checkout.session.completed", session)
             session.update(
                 status="complete",
                 # A no-cost order: nothing is charged, so there is no PaymentIntent.
@@ -300,6 +361,136 @@ class StripeServer:
                 url=None,
             )
             return event("checkout.session.completed", session)
+
+    def _start_subscription(self, session: dict[str, Any], customer_details: dict) -> None:
+        """Checkout in subscription mode, paid by card: a customer, an active subscription and its
+        first paid invoice; their events are kept in `events`. Caller holds the lock."""
+        customer = fixture("customer")
+        customer.update(
+            id=random_id("cus_", 14),
+            email=customer_details["email"],
+            name=customer_details.get("name"),
+            created=int(time.time()),
+            metadata={},
+        )
+        self._customers[customer["id"]] = customer
+        price_data = self._line_items[session["id"]][0]["price_data"]
+        price = fixture("price")
+        price.update(
+            id=random_id("price_"),
+            currency=price_data["currency"].lower(),
+            type="recurring",
+            unit_amount=int(price_data["unit_amount"]),
+            unit_amount_decimal=price_data["unit_amount"],
+            product=random_id("prod_", 14),
+            tax_behavior=price_data.get("tax_behavior", "unspecified"),
+            recurring={
+                "interval": price_data["recurring"]["interval"],
+                "interval_count": int(price_data["recurring"].get("interval_count", 1)),
+                "meter": None,
+                "usage_type": "licensed",
+                "trial_period_days": None,
+            },
+        )
+        start = int(time.time())
+        subscription = signing.subscription(
+            customer=customer["id"],
+            price=price,
+            period_start=start,
+            period_end=signing.next_month(start),
+            metadata=self._subscription_data[session["id"]].get("metadata") or {},
+        )
+        self._subscriptions[subscription["id"]] = subscription
+        invoice = self._new_invoice(subscription, paid=True, billing_reason="subscription_create")
+        session.update(
+            status="complete",
+            payment_status="paid",
+            customer=customer["id"],
+            subscription=subscription["id"],
+            invoice=invoice["id"],
+            customer_details=customer_details,
+            url=None,
+        )
+        self._log("customer.subscription.created", subscription)
+        self._log("invoice.paid", invoice)
+
+    def _new_invoice(self, subscription: dict[str, Any], *, paid: bool, billing_reason: str):
+        item = subscription["items"]["data"][0]
+        invoice = signing.invoice(
+            stripe_subscription=subscription,
+            period_start=item["current_period_start"],
+            period_end=item["current_period_end"],
+            paid=paid,
+            billing_reason=billing_reason,
+            customer_email=self._customers[subscription["customer"]]["email"],
+        )
+        self._invoices[invoice["id"]] = invoice
+        subscription["latest_invoice"] = invoice["id"]
+        return invoice
+
+    def _log(self, type: str, data_object: dict[str, Any]) -> dict[str, Any]:
+        made = event(type, data_object)
+        self._events.append(made)
+        return copy.deepcopy(made)
+
+    def _subscription(self, subscription_id: str) -> dict[str, Any]:
+        # Caller holds the lock.
+        try:
+            return self._subscriptions[subscription_id]
+        except KeyError:
+            raise LookupError(f"No such subscription: '{subscription_id}'") from None
+
+    def renew(self, subscription_id: str, *, paid: bool = True) -> list[dict[str, Any]]:
+        """The period ran out: Stripe ends a subscription cancelled at period end, or bills the
+        next period; a failed charge leaves it past due. The events, kept in `events`, not sent."""
+        with self._lock:
+            subscription = self._subscription(subscription_id)
+            if subscription["status"] == "canceled":
+                raise ValueError(f"subscription {subscription_id} is canceled")
+            item = subscription["items"]["data"][0]
+            if subscription["cancel_at_period_end"]:
+                return [self._end(subscription, at=item["current_period_end"])]
+            item["current_period_start"] = item["current_period_end"]
+            item["current_period_end"] = signing.next_month(item["current_period_end"])
+            invoice = self._new_invoice(
+                subscription, paid=paid, billing_reason="subscription_cycle"
+            )
+            subscription["status"] = "active" if paid else "past_due"
+            return [
+                self._log("invoice.paid" if paid else "invoice.payment_failed", invoice),
+                self._log("customer.subscription.updated", subscription),
+            ]
+
+    def pay_invoice(self, invoice_id: str) -> list[dict[str, Any]]:
+        """Stripe's retry of an open invoice succeeded: paid, the subscription active again."""
+        with self._lock:
+            invoice = self._invoices.get(invoice_id)
+            if invoice is None or invoice["status"] != "open":
+                raise ValueError(f"invoice {invoice_id} is not open")
+            now = int(time.time())
+            invoice.update(
+                status="paid",
+                amount_paid=invoice["amount_due"],
+                amount_remaining=0,
+                attempt_count=invoice["attempt_count"] + 1,
+                next_payment_attempt=None,
+            )
+            invoice["status_transitions"]["paid_at"] = now
+            subscription = self._subscriptions[
+                invoice["parent"]["subscription_details"]["subscription"]
+            ]
+            subscription["status"] = "active"
+            return [
+                self._log("invoice.paid", invoice),
+                self._log("customer.subscription.updated", subscription),
+            ]
+
+    def _end(self, subscription: dict[str, Any], *, at: int) -> dict[str, Any]:
+        # Caller holds the lock.
+        subscription.update(
+            status="canceled", ended_at=at, canceled_at=subscription["canceled_at"] or at
+        )
+        return self._log("customer.subscription.deleted", subscription)
 
     def complete_async_payment(self, session_id: str, *, succeeded: bool = True) -> dict[str, Any]:
         """The delayed payment of a completed, unpaid session settled; the event, not sent."""
@@ -391,6 +582,7 @@ class StripeServer:
                     f"{format_amount(minimum, currency)}.",
                     code="amount_too_small",
                 )
+            _check_mode(params)
             session = checkout_session(
                 mode=params["mode"],
                 currency=currency,
@@ -413,6 +605,8 @@ class StripeServer:
                 session["expires_at"] = _integer(params, "expires_at", "", minimum=0)
             session["url"] = f"{self.url}{PAY_PATH}{session['id']}"
             self._sessions[session["id"]] = session
+            # What Stripe gives the subscription it makes; not part of the session object.
+            self._subscription_data[session["id"]] = params.get("subscription_data") or {}
             self._line_items[session["id"]] = params["line_items"]
             if idempotency_key:
                 self._idempotent[idempotency_key] = (params, copy.deepcopy(session))
@@ -532,6 +726,53 @@ class StripeServer:
                 raise ApiError(404, str(error), param="session", code="resource_missing") from None
             return copy.deepcopy(session)
 
+    def _retrieve(self, kind: str, object_id: str) -> dict[str, Any]:
+        stores = {"customer": self._customers, "invoice": self._invoices}
+        with self._lock:
+            found = stores[kind].get(object_id)
+            if found is None:
+                raise ApiError(404, f"No such {kind}: '{object_id}'", code="resource_missing")
+            return copy.deepcopy(found)
+
+    def _subscription_api(self, method: str, subscription_id: str, params: dict[str, Any]):
+        """GET retrieves; POST sets cancel_at_period_end; DELETE cancels now (Stripe's
+        "cancel a subscription"). The update's event is kept in `events`, not sent."""
+        with self._lock:
+            try:
+                subscription = self._subscription(subscription_id)
+            except LookupError as error:
+                raise ApiError(404, str(error), code="resource_missing") from None
+            if method == "POST":
+                unknown = set(params) - {"cancel_at_period_end", "metadata"}
+                if unknown:
+                    param = sorted(unknown)[0]
+                    raise ApiError(400, f"Received unknown parameter: {param}", param=param)
+                if subscription["status"] == "canceled":
+                    raise ApiError(
+                        400,
+                        "A canceled subscription can only update its cancellation_details "
+                        "and metadata.",
+                    )
+                if "cancel_at_period_end" in params:
+                    if params["cancel_at_period_end"] not in ("true", "false"):
+                        raise ApiError(400, "Invalid boolean", param="cancel_at_period_end")
+                    wanted = params["cancel_at_period_end"] == "true"
+                    period_end = subscription["items"]["data"][0]["current_period_end"]
+                    subscription.update(
+                        cancel_at_period_end=wanted,
+                        cancel_at=period_end if wanted else None,
+                        canceled_at=int(time.time()) if wanted else None,
+                    )
+                subscription["metadata"].update(params.get("metadata") or {})
+                self._log("customer.subscription.updated", subscription)
+            elif method == "DELETE":
+                if subscription["status"] == "canceled":
+                    raise ApiError(
+                        400, f"No such subscription: '{subscription_id}'", code="resource_missing"
+                    )
+                self._end(subscription, at=int(time.time()))
+            return copy.deepcopy(subscription)
+
     # Hosted page, called by the request handler
 
     def _pay_page(self, session_id: str) -> tuple[int, str]:
@@ -595,8 +836,14 @@ class StripeServer:
                 if cancel_url:
                     return 303, cancel_url
                 return 200, _page("Zahlung abgebrochen", "<p>Die Zahlung wurde abgebrochen.</p>")
-            if method == "card":
+            with self._lock:
+                subscription_mode = self._session(session_id)["mode"] == "subscription"
+            if method == "card" or (method == "sepa" and subscription_mode):
+                # A subscription starts paid here whichever way: its first invoice's events follow.
+                made = len(self.events)
                 self._deliver(self.complete(session_id, paid=True))
+                for later in self.events[made:]:
+                    self._deliver(later)
             elif method == "sepa":
                 # SEPA as Stripe runs it: checkout completes unpaid, the debit settles later.
                 self._deliver(self.complete(session_id, paid=False))
@@ -659,6 +906,9 @@ class _Handler(BaseHTTPRequestHandler):
     def do_POST(self) -> None:
         self._handle()
 
+    def do_DELETE(self) -> None:
+        self._handle()
+
     def log_message(self, format: str, *args: Any) -> None:
         logger.info("%s %s", self.address_string(), format % args)
 
@@ -701,6 +951,13 @@ class _Handler(BaseHTTPRequestHandler):
             return stripe._create_refund(params, self.headers.get("Idempotency-Key"))
         if path == COUPONS_PATH and self.command == "POST":
             return stripe._create_coupon(params, self.headers.get("Idempotency-Key"))
+        if path.startswith(SUBSCRIPTIONS_PATH):
+            return stripe._subscription_api(
+                self.command, path.removeprefix(SUBSCRIPTIONS_PATH), params
+            )
+        for prefix, store in ((CUSTOMERS_PATH, "customer"), (INVOICES_PATH, "invoice")):
+            if path.startswith(prefix) and self.command == "GET":
+                return stripe._retrieve(store, path.removeprefix(prefix))
         prefix = SESSIONS_PATH + "/"
         session_id = path.removeprefix(prefix)
         if path.startswith(prefix) and "/" not in session_id and self.command == "GET":

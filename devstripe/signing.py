@@ -5,6 +5,7 @@ repository), so a field the shop reads exists where Stripe puts it; only the fie
 meaning here are overridden.
 """
 
+import calendar
 import copy
 import hashlib
 import hmac
@@ -127,3 +128,171 @@ def completed_session(
         "payment_intent": f"pi_{reference}",
     }
     return checkout_session(**{**fields, **overrides})
+
+
+def next_month(timestamp: int) -> int:
+    """The same moment a calendar month later (the 31st becomes the month's last day), as Stripe
+    bills monthly prices."""
+    moment = time.gmtime(timestamp)
+    year, month = (
+        (moment.tm_year + 1, 1) if moment.tm_mon == 12 else (moment.tm_year, moment.tm_mon + 1)
+    )
+    days = calendar.monthrange(year, month)[1]
+    return calendar.timegm((year, month, min(moment.tm_mday, days), *moment[3:6], 0, 0, 0))
+
+
+def subscription(
+    *,
+    customer: str,
+    price: dict[str, Any],
+    period_start: int,
+    period_end: int,
+    status: str = "active",
+    metadata: dict[str, str] | None = None,
+    **overrides: Any,
+) -> dict[str, Any]:
+    """A subscription of one monthly price; its billing period lives on its item, as Stripe has
+    kept it since API version 2025-03-31."""
+    result = fixture("subscription")
+    subscription_id = overrides.get("id") or random_id("sub_")
+    item = result["items"]["data"][0]
+    item.update(
+        id=random_id("si_", 14),
+        created=period_start,
+        price=price,
+        quantity=1,
+        subscription=subscription_id,
+        current_period_start=period_start,
+        current_period_end=period_end,
+        plan=None,
+        discounts=[],
+        metadata={},
+    )
+    result.update(
+        id=subscription_id,
+        customer=customer,
+        status=status,
+        currency=price["currency"],
+        metadata=metadata or {},
+        items={
+            **result["items"],
+            "data": [item],
+            "url": f"/v1/subscription_items?subscription={subscription_id}",
+        },
+        created=period_start,
+        start_date=period_start,
+        billing_cycle_anchor=period_start,
+        billing_cycle_anchor_config=None,
+        cancel_at=None,
+        canceled_at=None,
+        ended_at=None,
+        cancel_at_period_end=False,
+        trial_start=None,
+        trial_end=None,
+        latest_invoice=None,
+        next_pending_invoice_item_invoice=None,
+        pending_update=None,
+        pending_invoice_item_interval=None,
+        pause_collection=None,
+        transfer_data=None,
+        billing_schedules=[],
+        discounts=[],
+        managed_payments={"enabled": False},
+    )
+    result.update(overrides)
+    return result
+
+
+def invoice(
+    *,
+    stripe_subscription: dict[str, Any],
+    period_start: int,
+    period_end: int,
+    paid: bool,
+    billing_reason: str = "subscription_cycle",
+    customer_email: str | None = None,
+    **overrides: Any,
+) -> dict[str, Any]:
+    """The invoice of one period of `stripe_subscription`, paid or open after a failed attempt.
+    It names its subscription under parent.subscription_details (API version 2025-03-31 on)."""
+    result = fixture("invoice")
+    invoice_id = overrides.get("id") or random_id("in_")
+    item = stripe_subscription["items"]["data"][0]
+    amount = item["price"]["unit_amount"] * item["quantity"]
+    line = result["lines"]["data"][0]
+    line.update(
+        id=random_id("il_"),
+        invoice=invoice_id,
+        amount=amount,
+        currency=stripe_subscription["currency"],
+        description=f"1 × {item['price']['product']}",
+        period={"start": period_start, "end": period_end},
+        subscription=None,
+        subtotal=amount,
+        discount_amounts=[],
+        discounts=[],
+        taxes=[],
+        pretax_credit_amounts=[],
+        metadata={},
+        parent={
+            "type": "subscription_item_details",
+            "invoice_item_details": None,
+            "subscription_item_details": {
+                "invoice_item": None,
+                "proration": False,
+                "proration_details": {"credited_items": None},
+                "subscription": stripe_subscription["id"],
+                "subscription_item": item["id"],
+            },
+        },
+    )
+    now = int(time.time())
+    result.update(
+        id=invoice_id,
+        customer=stripe_subscription["customer"],
+        customer_email=customer_email,
+        currency=stripe_subscription["currency"],
+        billing_reason=billing_reason,
+        status="paid" if paid else "open",
+        attempted=True,
+        attempt_count=1,
+        amount_due=amount,
+        amount_paid=amount if paid else 0,
+        amount_remaining=0 if paid else amount,
+        amount_overpaid=0,
+        subtotal=amount,
+        subtotal_excluding_tax=amount,
+        total=amount,
+        total_excluding_tax=amount,
+        lines={**result["lines"], "data": [line], "url": f"/v1/invoices/{invoice_id}/lines"},
+        # Stripe's quirk: an invoice's own period is the one before the period its lines bill.
+        period_start=period_start,
+        period_end=period_start,
+        created=now,
+        effective_at=now,
+        due_date=None,
+        next_payment_attempt=None if paid else now + 3 * 86400,
+        status_transitions={
+            "finalized_at": now,
+            "marked_uncollectible_at": None,
+            "paid_at": now if paid else None,
+            "voided_at": None,
+        },
+        parent={
+            "type": "subscription_details",
+            "quote_details": None,
+            "subscription_details": {
+                "metadata": stripe_subscription["metadata"],
+                "subscription": stripe_subscription["id"],
+            },
+        },
+        shipping_cost=None,
+        from_invoice=None,
+        last_finalization_error=None,
+        webhooks_delivered_at=None,
+        hosted_invoice_url=None,
+        invoice_pdf=None,
+        number=f"DEV-{invoice_id[-8:]}",
+    )
+    result.update(overrides)
+    return result

@@ -1,0 +1,141 @@
+"""devstripe's subscriptions through real stripe-python: subscription-mode checkout, the
+subscription, its invoices and events, cancelling at period end or at once."""
+
+from collections.abc import Iterator
+
+import pytest
+import stripe
+
+from devstripe import StripeServer
+from tests.devstripe.test_server import (  # noqa: F401 - the receiver fixture
+    SECRET,
+    WebhookReceiver,
+    press,
+    receiver,
+    session_params,
+    verified_events,
+)
+
+
+@pytest.fixture
+def server(receiver: WebhookReceiver) -> Iterator[StripeServer]:  # noqa: F811
+    with StripeServer(webhook_url=receiver.url, webhook_secret=SECRET) as running:
+        yield running
+
+
+@pytest.fixture
+def client(server: StripeServer) -> stripe.StripeClient:
+    return stripe.StripeClient("sk_test_x", base_addresses={"api": server.url})
+
+
+def monthly(**overrides):
+    params = session_params(
+        mode="subscription",
+        client_reference_id="A2026-000001",
+        metadata={"subscription_reference": "A2026-000001"},
+        subscription_data={"metadata": {"subscription_reference": "A2026-000001"}},
+    )
+    params["line_items"][0]["price_data"].update(
+        unit_amount=500, recurring={"interval": "month"}, product_data={"name": "Ratgeber"}
+    )
+    params.update(overrides)
+    return params
+
+
+def subscribed(server: StripeServer, client: stripe.StripeClient) -> stripe.Subscription:
+    session = client.v1.checkout.sessions.create(params=monthly())
+    server.complete(session.id)
+    return client.v1.subscriptions.retrieve(
+        client.v1.checkout.sessions.retrieve(session.id).subscription
+    )
+
+
+def test_card_payment_starts_the_subscription_and_sends_its_three_events(
+    server: StripeServer,
+    client: stripe.StripeClient,
+    receiver: WebhookReceiver,  # noqa: F811
+) -> None:
+    session = client.v1.checkout.sessions.create(params=monthly())
+    assert press(server, session.id, "card").status == 303
+
+    completed, created, paid = verified_events(receiver)
+    assert [completed.type, created.type, paid.type] == [
+        "checkout.session.completed", "customer.subscription.created", "invoice.paid",
+    ]  # fmt: skip
+    session = completed.data.object
+    assert (session.mode, session.payment_status) == ("subscription", "paid")
+    subscription = created.data.object
+    assert session.subscription == subscription.id and session.customer == subscription.customer
+    assert subscription.status == "active"
+    assert subscription.metadata.to_dict() == {"subscription_reference": "A2026-000001"}
+    item = subscription["items"].data[0]
+    assert item.price.recurring.interval == "month" and item.price.unit_amount == 500
+    assert 28 * 86400 <= item.current_period_end - item.current_period_start <= 31 * 86400
+    invoice = paid.data.object
+    assert (invoice.status, invoice.amount_paid, invoice.billing_reason) == (
+        "paid", 500, "subscription_create",
+    )  # fmt: skip
+    assert invoice.parent.subscription_details.subscription == subscription.id
+    assert invoice.lines.data[0].period.end == item.current_period_end
+    assert client.v1.customers.retrieve(session.customer).email == "alice@example.com"
+    assert client.v1.invoices.retrieve(invoice.id).status == "paid"
+
+
+@pytest.mark.parametrize(
+    ("params", "message"),
+    [
+        ({"mode": "payment"}, "passed a recurring price"),
+        ({"payment_intent_data": {"metadata": {"x": "y"}}}, "payment_intent_data"),
+    ],
+)
+def test_stripe_refuses_what_does_not_fit_the_mode(client, params, message) -> None:
+    with pytest.raises(stripe.InvalidRequestError, match=message):
+        client.v1.checkout.sessions.create(params=monthly(**params))
+
+
+def test_subscription_mode_needs_a_recurring_price(client) -> None:
+    with pytest.raises(stripe.InvalidRequestError, match="at least one recurring price"):
+        client.v1.checkout.sessions.create(params=session_params(mode="subscription"))
+
+
+def test_cancel_at_period_end_keeps_it_active_then_renewal_ends_it(server, client) -> None:
+    subscription = subscribed(server, client)
+
+    updated = client.v1.subscriptions.update(subscription.id, params={"cancel_at_period_end": True})
+
+    assert (updated.status, updated.cancel_at_period_end) == ("active", True)
+    assert server.events[-1]["type"] == "customer.subscription.updated"
+    (deleted,) = server.renew(subscription.id)
+    assert deleted["type"] == "customer.subscription.deleted"
+    assert deleted["data"]["object"]["status"] == "canceled"
+    assert deleted["data"]["object"]["ended_at"] == subscription["items"].data[0].current_period_end
+
+
+def test_a_failed_renewal_is_past_due_until_the_retry_pays(server, client) -> None:
+    subscription = subscribed(server, client)
+    failed, updated = server.renew(subscription.id, paid=False)
+    assert failed["type"] == "invoice.payment_failed"
+    assert failed["data"]["object"]["status"] == "open"
+    assert updated["data"]["object"]["status"] == "past_due"
+
+    paid, recovered = server.pay_invoice(failed["data"]["object"]["id"])
+    assert (paid["type"], paid["data"]["object"]["amount_paid"]) == ("invoice.paid", 500)
+    assert recovered["data"]["object"]["status"] == "active"
+
+
+def test_cancel_ends_it_at_once_and_a_second_cancel_is_refused(server, client) -> None:
+    subscription = subscribed(server, client)
+    assert client.v1.subscriptions.cancel(subscription.id).status == "canceled"
+    assert server.events[-1]["type"] == "customer.subscription.deleted"
+    with pytest.raises(stripe.InvalidRequestError):
+        client.v1.subscriptions.cancel(subscription.id)
+    with pytest.raises(stripe.InvalidRequestError):
+        client.v1.subscriptions.update(subscription.id, params={"cancel_at_period_end": True})
+
+
+def test_unknown_subscription_and_unknown_parameter_are_refused(server, client) -> None:
+    with pytest.raises(stripe.InvalidRequestError, match="No such subscription"):
+        client.v1.subscriptions.retrieve("sub_missing")
+    subscription = subscribed(server, client)
+    with pytest.raises(stripe.InvalidRequestError, match="unknown parameter"):
+        client.v1.subscriptions.update(subscription.id, params={"trial_end": "now"})
