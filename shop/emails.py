@@ -4,8 +4,9 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.translation import gettext
 
-from shop.models import CustomEbook, Delivery, Order
+from shop.models import CancellationNotice, CustomEbook, Delivery, Order
 
 
 def _send(*, to: str, subject: str, template: str, context: dict, attachments=()) -> None:
@@ -38,6 +39,8 @@ def send_order_delivery(
         news = "Ihr PDF ist da"
     elif ebooks:
         news = "Erzählen Sie uns Ihren Wunsch"
+    elif order.lines.filter(product__kind="adviser").exists():
+        news = gettext("Ihre Zahlung für den Ratgeber")
     else:
         news = "Ihr Kurs ist freigeschaltet"
     _send(
@@ -85,4 +88,14 @@ def send_ebook_ready(*, ebook: CustomEbook) -> None:
             "ebook": ebook,
             "library_url": settings.SITE_URL + reverse("shop:library"),
         },
+    )
+
+
+def send_cancellation_confirmation(*, notice: CancellationNotice) -> None:
+    """The confirmation § 312k BGB asks for: what was received, when, and the end if known."""
+    _send(
+        to=notice.email,
+        subject=gettext("Ihre Kündigung ist bei uns eingegangen"),
+        template="subscription_cancellation",
+        context={"notice": notice},
     )

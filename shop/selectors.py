@@ -3,7 +3,9 @@
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from django.db.models import F, Prefetch, QuerySet
+from django.conf import settings
+from django.db.models import F, Max, Prefetch, QuerySet
+from django.utils import timezone
 
 from courses.models import Course
 from shop.models import (
@@ -15,6 +17,7 @@ from shop.models import (
     Product,
     Series,
     SeriesArticle,
+    Subscription,
 )
 
 
@@ -39,6 +42,9 @@ def product_on_sale(*, kind: str, slug: str) -> Product | None:
     """The product behind a published article, course or series page, if it is for sale."""
     if kind == Product.Kind.CUSTOM_EBOOK:
         return custom_ebook_product()
+    if kind == Product.Kind.ADVISER:
+        on_sale = Product.objects.filter(kind=Product.Kind.ADVISER, is_active=True)
+        return on_sale.order_by("pk").first()
     if kind == Product.Kind.ARTICLE:
         found = catalog().filter(slug=slug).first()
     elif kind == Product.Kind.SERIES:
@@ -211,6 +217,46 @@ def downloadable_delivery(*, delivery_id: int, user) -> Delivery | None:
         .select_related("product__article", "product__series", "order_line__order")
         .first()
     )
+
+
+@dataclass(frozen=True)
+class AdviserAccess:
+    """Why a reader may read every article online, and until when."""
+
+    until: datetime
+    # Either their own subscription, or a grant that comes with a custom eBook or a series.
+    subscription: Subscription | None = None
+
+    @property
+    def is_granted(self) -> bool:
+        return self.subscription is None
+
+
+def adviser_access(*, user) -> AdviserAccess | None:
+    """The one answer to "may this reader read the Ratgeber": from a subscription while paid (and
+    through the grace period after a failed renewal), else from a custom eBook or series bought
+    within ADVISER_GRANT_PERIOD whose entitlement still stands. Two queries at most."""
+    if not user.is_authenticated:
+        return None
+    now = timezone.now()
+    running = Subscription.objects.filter(
+        buyer=user,
+        status__in=Subscription.WITH_ACCESS,
+        paid_until__gt=now - settings.ADVISER_GRACE_PERIOD,
+    ).order_by("-paid_until")
+    for subscription in running:
+        if subscription.has_access:
+            return AdviserAccess(until=subscription.access_until, subscription=subscription)
+    # Derived from the ledger, never stored: a refund that revokes the source ends it too.
+    latest_paid = Entitlement.objects.filter(
+        buyer=user,
+        revoked_at__isnull=True,
+        product__kind__in=[Product.Kind.CUSTOM_EBOOK, Product.Kind.SERIES],
+        order_line__order__paid_at__gt=now - settings.ADVISER_GRANT_PERIOD,
+    ).aggregate(latest=Max("order_line__order__paid_at"))["latest"]
+    if latest_paid is None:
+        return None
+    return AdviserAccess(until=latest_paid + settings.ADVISER_GRANT_PERIOD)
 
 
 def unfulfilled_order_ids(*, paid_before: datetime) -> list[int]:

@@ -128,6 +128,13 @@ def _pay(order: Order, session: dict) -> str:
     return "paid"
 
 
+@transaction.atomic
+def pay_order(*, order: Order, payment: dict) -> str:
+    """Pays an order from another Stripe object than a Checkout Session (a subscription's paid
+    invoice: id, amount_total, currency), the same way the webhook pays a checkout."""
+    return _pay(Order.objects.select_for_update().get(pk=order.pk), payment)
+
+
 def buyer_account(*, email: str):
     """The buyer's account is their e-mail address: no password, they sign in by link."""
     user = User.objects.filter(email__iexact=email).order_by("pk").first()
@@ -143,6 +150,8 @@ def grant_entitlements(*, order: Order) -> None:
     A part the buyer owns already is granted again on this line: owning it is no reason to
     fail, and refunding either purchase later revokes only its own line."""
     for line in order.lines.select_related("product__course"):
+        if line.product.kind == Product.Kind.ADVISER:
+            continue  # access follows the subscription's state, not a paid line
         products = [line.product]
         if line.product.kind == Product.Kind.SERIES:
             products += Product.objects.filter(

@@ -8,7 +8,7 @@ from functools import cache
 import stripe
 from django.conf import settings
 
-from shop.models import Order, StripeEvent
+from shop.models import Order, StripeEvent, Subscription
 
 DISCOUNTED_CHECKOUT_SECONDS = 60 * 60
 
@@ -83,6 +83,57 @@ def create_checkout_session(*, order: Order, success_url: str, cancel_url: str) 
     except stripe.StripeError as exc:
         raise StripeUnavailable(str(exc)) from exc
     return session.to_dict()
+
+
+def create_subscription_checkout_session(
+    *, subscription: Subscription, success_url: str, cancel_url: str
+) -> dict:
+    """Checkout in subscription mode: a monthly price made inline from the product's own."""
+    product = subscription.product
+    # Every object Stripe makes from this session (subscription, invoices) carries the reference,
+    # so the shop finds its subscription whichever event comes first.
+    metadata = {"subscription_reference": subscription.reference}
+    params = {
+        "mode": "subscription",
+        "customer_email": subscription.email,
+        "client_reference_id": subscription.reference,
+        "metadata": metadata,
+        "subscription_data": {"metadata": metadata},
+        "success_url": success_url,
+        "cancel_url": cancel_url,
+        "locale": "de",
+        "line_items": [
+            {
+                "quantity": 1,
+                "price_data": {
+                    "currency": settings.SHOP_CURRENCY,
+                    "unit_amount": product.price_cents,
+                    "tax_behavior": "inclusive",
+                    "product_data": {"name": product.name},
+                    "recurring": {"interval": "month", "interval_count": 1},
+                },
+            }
+        ],
+    }
+    try:
+        session = client().v1.checkout.sessions.create(
+            params=params, options={"idempotency_key": f"checkout-{subscription.reference}"}
+        )
+    except stripe.StripeError as exc:
+        raise StripeUnavailable(str(exc)) from exc
+    return session.to_dict()
+
+
+def cancel_subscription_at_period_end(*, subscription_id: str) -> dict:
+    """The subscription runs to the end of its paid period and does not renew."""
+    try:
+        return (
+            client()
+            .v1.subscriptions.update(subscription_id, params={"cancel_at_period_end": True})
+            .to_dict()
+        )
+    except stripe.StripeError as exc:
+        raise StripeUnavailable(str(exc)) from exc
 
 
 def refund_payment(*, payment_intent: str, amount_cents: int, idempotency_key: str) -> dict:

@@ -69,6 +69,15 @@ def send_ebook_ready_email(ebook_id: int) -> str:
     return ebooks.send_ready_email(ebook_id=ebook_id)
 
 
+@shared_task(autoretry_for=TRANSIENT_ERRORS, **RETRY)
+def send_cancellation_confirmation(notice_id: int) -> str:
+    # shop.subscriptions imports this module (through shop.services too); importing it back at
+    # call time keeps the cycle harmless.
+    from shop import subscriptions
+
+    return subscriptions.confirm_notice(notice_id=notice_id)
+
+
 @shared_task(acks_late=True)
 def remind_missing_wishes() -> int:
     """Beat: one reminder for each custom eBook still without a wish two days after payment."""

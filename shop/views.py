@@ -9,11 +9,12 @@ from django.http import (
     JsonResponse,
 )
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from shop import discounts, ebooks, links, selectors, services, stripe_api, webhooks
-from shop.forms import CheckoutForm, EbookWishForm, SignInForm
+from shop import discounts, ebooks, links, selectors, services, stripe_api, subscriptions, webhooks
+from shop.forms import CancellationForm, CheckoutForm, EbookWishForm, SignInForm, SubscribeForm
 from shop.models import Product
 
 
@@ -49,6 +50,8 @@ def _product_page(request, product: Product, form: CheckoutForm, *, status: int 
         "series": product.series,
         "form": form,
     }
+    if product.kind == Product.Kind.ARTICLE:
+        context["adviser"] = selectors.adviser_access(user=request.user)
     if product.kind == Product.Kind.SERIES:
         parts = selectors.series_parts(series=product.series, user=request.user)
         total = sum(p.article.product.price_cents for p in parts if hasattr(p.article, "product"))
@@ -146,7 +149,8 @@ def library(request):
         }
 
     rows = [row(item) for item in selectors.library_items(user=request.user)]
-    return render(request, "shop/library.html", {"rows": rows})
+    adviser = selectors.adviser_access(user=request.user)
+    return render(request, "shop/library.html", {"rows": rows, "adviser": adviser})
 
 
 @login_required
@@ -220,3 +224,68 @@ def sign_in_confirm(request, uidb64, token):
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
         return redirect("shop:library")
     return render(request, "shop/sign_in_confirm.html", {"user_email": user.email})
+
+
+def _adviser_page(request, form: SubscribeForm, *, status: int = 200):
+    context = {
+        "product": _on_sale(Product.Kind.ADVISER, ""),
+        "form": form,
+        "adviser": selectors.adviser_access(user=request.user),
+    }
+    return render(request, "shop/adviser.html", context, status=status)
+
+
+@require_GET
+def adviser(request):
+    initial = {"email": request.user.email} if request.user.is_authenticated else {}
+    return _adviser_page(request, SubscribeForm(initial=initial))
+
+
+@require_POST
+def adviser_subscribe(request):
+    product = _on_sale(Product.Kind.ADVISER, "")
+    form = SubscribeForm(request.POST)
+    if not form.is_valid():
+        return _adviser_page(request, form, status=400)
+    try:
+        url = subscriptions.start_subscription(product=product, email=form.cleaned_data["email"])
+    except subscriptions.AlreadySubscribed:
+        messages.info(request, _("Mit dieser Adresse lesen Sie den Ratgeber bereits."))
+        return _adviser_page(request, form, status=409)
+    except stripe_api.StripeUnavailable:
+        messages.error(
+            request,
+            _(
+                "Die Zahlung ist gerade nicht erreichbar. Bitte versuchen Sie es gleich noch "
+                "einmal; es wurde nichts berechnet."
+            ),
+        )
+        return _adviser_page(request, form, status=503)
+    response = HttpResponseRedirect(url)
+    response.status_code = 303
+    return response
+
+
+@require_GET
+def adviser_welcome(request):
+    return render(request, "shop/adviser_welcome.html")
+
+
+@require_http_methods(["GET", "POST"])
+def cancel_contract(request):
+    """The cancel button (§ 312k BGB): no sign-in, a form, a confirmation page, then "jetzt
+    kündigen". Whoever sends it gets the same answer, so the page tells no one whether an
+    address has a subscription."""
+    form = CancellationForm(request.POST or None)
+    if request.method == "GET":
+        return render(request, "shop/cancel_form.html", {"form": form})
+    if not form.is_valid():
+        return render(request, "shop/cancel_form.html", {"form": form}, status=400)
+    if "confirm" not in request.POST:
+        return render(request, "shop/cancel_confirm.html", {"form": form})
+    data = form.cleaned_data
+    notice = subscriptions.give_notice(
+        name=data["name"], email=data["email"], contract=data["contract"], kind=data["kind"],
+        reason=data["reason"],
+    )  # fmt: skip
+    return render(request, "shop/cancel_received.html", {"notice": notice})

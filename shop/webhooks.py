@@ -5,16 +5,29 @@ from collections.abc import Callable
 from django.core.cache import cache
 from django.db import IntegrityError, transaction
 
-from shop import services
+from shop import services, subscriptions
 from shop.models import StripeEvent
+
+
+def complete_checkout(*, session: dict) -> str:
+    """A session in subscription mode starts a Ratgeber subscription; any other pays an order."""
+    if session.get("mode") == "subscription":
+        return subscriptions.complete_checkout(session=session)
+    return services.complete_checkout(session=session)
+
 
 # Each event type: the service that handles it, and the keyword under which the service takes the
 # event's object (a checkout session, a charge, an invoice...).
 HANDLERS: dict[str, tuple[Callable[..., str], str]] = {
-    "checkout.session.completed": (services.complete_checkout, "session"),
+    "checkout.session.completed": (complete_checkout, "session"),
     "checkout.session.async_payment_succeeded": (services.confirm_async_payment, "session"),
     "checkout.session.async_payment_failed": (services.cancel_checkout, "session"),
     "checkout.session.expired": (services.cancel_checkout, "session"),
+    "customer.subscription.created": (subscriptions.update_from_stripe, "stripe_subscription"),
+    "customer.subscription.updated": (subscriptions.update_from_stripe, "stripe_subscription"),
+    "customer.subscription.deleted": (subscriptions.update_from_stripe, "stripe_subscription"),
+    "invoice.paid": (subscriptions.record_paid_invoice, "invoice"),
+    "invoice.payment_failed": (subscriptions.record_failed_invoice, "invoice"),
 }
 
 

@@ -108,3 +108,13 @@ def discount_code(*, code: str = "SOMMER", **fields):
     created.save()
     created.products.set(products)
     return created
+
+
+def adviser_product(*, price_cents: int = 500):
+    """The Ratgeber subscription on sale: 5 € a month, 19 % VAT."""
+    from decimal import Decimal
+
+    return Product.objects.create(
+        kind=Product.Kind.ADVISER, name="Ratgeber", price_cents=price_cents,
+        vat_rate=Decimal("19.00"),
+    )  # fmt: skip

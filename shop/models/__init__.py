@@ -12,9 +12,11 @@ from shop.models.orders import (
     ReferenceCounter,
 )
 from shop.models.payments import StripeEvent
+from shop.models.subscriptions import CancellationNotice, Subscription, SubscriptionPayment
 
 __all__ = [
     "Article",
+    "CancellationNotice",
     "CustomEbook",
     "Delivery",
     "DiscountCode",
@@ -29,4 +31,6 @@ __all__ = [
     "Series",
     "SeriesArticle",
     "StripeEvent",
+    "Subscription",
+    "SubscriptionPayment",
 ]

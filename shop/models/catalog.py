@@ -54,6 +54,7 @@ class Product(models.Model):
         COURSE = "course", "eCourse"
         SERIES = "series", "Textreihe"
         CUSTOM_EBOOK = "custom_ebook", "Individuelles E-Book"
+        ADVISER = "adviser", "Ratgeber-Abo"
 
     kind = models.CharField("Art", max_length=20, choices=Kind, default=Kind.ARTICLE)
     name = models.CharField("Bezeichnung", max_length=200)

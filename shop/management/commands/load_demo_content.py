@@ -1,5 +1,6 @@
 import json
 from datetime import date
+from decimal import Decimal
 from pathlib import Path
 
 from django.contrib.auth import get_user_model
@@ -56,9 +57,13 @@ class Command(BaseCommand):
             kind=Product.Kind.CUSTOM_EBOOK,
             defaults={"name": "Ihr individuelles E-Book", "price_cents": 7900},
         )
+        Product.objects.update_or_create(
+            kind=Product.Kind.ADVISER,
+            defaults={"name": "Ratgeber", "price_cents": 500, "vat_rate": Decimal("19.00")},
+        )
         self.stdout.write(
             f"Demo catalog: {Article.objects.published().count()} published articles, "
-            "one text series, the custom eBook, the demo eCourse."
+            "one text series, the custom eBook, the Ratgeber subscription, the demo eCourse."
         )
         User = get_user_model()
         if not User.objects.filter(is_superuser=True).exists():

@@ -1,0 +1,316 @@
+"""The Ratgeber subscription: subscribing, keeping its state as Stripe's events tell it, booking
+each paid invoice as an order, and the cancel button (§ 312k BGB).
+
+Stripe sends its events out of order and more than once. The state kept here therefore only
+moves forward: an ended subscription stays ended, a period end never moves back, and a period
+that was paid is not made past due again by an older copy of the subscription.
+"""
+
+import logging
+from datetime import UTC, datetime
+
+from django.conf import settings
+from django.db import transaction
+from django.urls import reverse
+from django.utils import formats, timezone
+from django.utils.translation import gettext
+
+from shop import emails, services, stripe_api, tasks
+from shop.models import (
+    CancellationNotice,
+    Order,
+    OrderLine,
+    Product,
+    Subscription,
+    SubscriptionPayment,
+)
+from shop.money import vat_included
+
+logger = logging.getLogger(__name__)
+
+
+class AlreadySubscribed(Exception):
+    """The address has a running subscription; a second one would charge twice."""
+
+
+def start_subscription(*, product: Product, email: str) -> str:
+    """Creates the subscription and its Stripe Checkout Session in subscription mode; returns the
+    URL to send the reader to."""
+    email = email.strip().lower()
+    running = Subscription.objects.filter(email=email, status__in=Subscription.WITH_ACCESS)
+    if any(subscription.has_access for subscription in running):
+        raise AlreadySubscribed(email)
+    subscription = Subscription(
+        reference="A" + services.next_order_reference(), email=email, product=product
+    )
+    subscription.full_clean()
+    subscription.save()
+    session = stripe_api.create_subscription_checkout_session(
+        subscription=subscription,
+        success_url=settings.SITE_URL + reverse("shop:adviser_welcome"),
+        cancel_url=settings.SITE_URL + reverse("shop:adviser"),
+    )
+    Subscription.objects.filter(pk=subscription.pk).update(stripe_session_id=session["id"])
+    return session["url"]
+
+
+def _timestamp(value) -> datetime | None:
+    return datetime.fromtimestamp(value, tz=UTC) if isinstance(value, int) else None
+
+
+def _text(value) -> str | None:
+    """An id Stripe sends as a string, or None where it sent an expanded object or nothing."""
+    return value if isinstance(value, str) and value else None
+
+
+def _locked_subscription(*, stripe_id: str | None, metadata) -> Subscription | None:
+    """Ours, by Stripe's id or, before the shop has learnt that id, by the reference the
+    checkout put into every object's metadata."""
+    locked = Subscription.objects.select_for_update()
+    found = locked.filter(stripe_subscription_id=stripe_id).first() if stripe_id else None
+    reference = metadata.get("subscription_reference") if isinstance(metadata, dict) else None
+    if found is None and _text(reference):
+        found = locked.filter(reference=reference).first()
+    if found is not None and stripe_id and not found.stripe_subscription_id:
+        found.stripe_subscription_id = stripe_id
+    return found
+
+
+def _period_end(stripe_subscription: dict) -> datetime | None:
+    # Since API version 2025-03-31 the billing period lives on the subscription's items.
+    items = (stripe_subscription.get("items") or {}).get("data") or []
+    ends = [_timestamp(item.get("current_period_end")) for item in items if isinstance(item, dict)]
+    return max((end for end in ends if end), default=None)
+
+
+@transaction.atomic
+def complete_checkout(*, session: dict) -> str:
+    """checkout.session.completed in subscription mode: the reader agreed; Stripe's subscription
+    and invoice events bring its state and payments."""
+    subscription = _locked_subscription(
+        stripe_id=_text(session.get("subscription")), metadata=session.get("metadata")
+    )
+    if subscription is None:
+        return "unknown subscription"
+    if session.get("status") != "complete":
+        return f"no change (session {session.get('status')})"
+    subscription.stripe_session_id = subscription.stripe_session_id or _text(session.get("id"))
+    subscription.stripe_customer_id = (
+        _text(session.get("customer")) or subscription.stripe_customer_id
+    )
+    if subscription.status == Subscription.Status.CHECKOUT:
+        subscription.status = Subscription.Status.INCOMPLETE
+    if subscription.buyer is None:
+        subscription.buyer = services.buyer_account(email=subscription.email)
+    subscription.save()
+    return "subscription started"
+
+
+def _apply(subscription: Subscription, stripe_subscription: dict) -> str:
+    status = stripe_subscription.get("status")
+    if status not in Subscription.Status.values or status == Subscription.Status.CHECKOUT:
+        return f"unknown status {status!r}"
+    if subscription.is_ended:
+        return f"no change ({subscription.status})"
+    subscription.stripe_customer_id = (
+        _text(stripe_subscription.get("customer")) or subscription.stripe_customer_id
+    )
+    if status in Subscription.ENDED:
+        subscription.status = status
+        subscription.ended_at = _timestamp(stripe_subscription.get("ended_at")) or timezone.now()
+        subscription.save()
+        return "ended"
+    period_end = _period_end(stripe_subscription)
+    known_end = subscription.current_period_end
+    if period_end is None or (known_end and period_end < known_end):
+        return "stale: an older period"
+    paid = subscription.paid_until is not None and subscription.paid_until >= period_end
+    if status == Subscription.Status.PAST_DUE and paid:
+        # The invoice of this period was paid: this copy is older than that payment.
+        status = Subscription.Status.ACTIVE
+    # A notice to cancel stands for the period it was given in; an older copy without it
+    # must not undo it.
+    keeps_notice = subscription.cancel_at_period_end and period_end == known_end
+    subscription.status = status
+    subscription.current_period_end = period_end
+    subscription.cancel_at_period_end = keeps_notice or bool(
+        stripe_subscription.get("cancel_at_period_end")
+    )
+    if subscription.buyer is None:
+        subscription.buyer = services.buyer_account(email=subscription.email)
+    subscription.save()
+    return status
+
+
+@transaction.atomic
+def update_from_stripe(*, stripe_subscription: dict) -> str:
+    """customer.subscription.created, .updated and .deleted: Stripe's status and period end."""
+    subscription = _locked_subscription(
+        stripe_id=_text(stripe_subscription.get("id")),
+        metadata=stripe_subscription.get("metadata"),
+    )
+    if subscription is None:
+        return "unknown subscription"
+    return _apply(subscription, stripe_subscription)
+
+
+def _invoice_subscription(invoice: dict) -> Subscription | None:
+    # Since API version 2025-03-31 an invoice names its subscription under parent.
+    details = (invoice.get("parent") or {}).get("subscription_details") or {}
+    return _locked_subscription(
+        stripe_id=_text(details.get("subscription")), metadata=details.get("metadata")
+    )
+
+
+def _invoice_period(invoice: dict) -> tuple[datetime, datetime] | None:
+    """The period the invoice's lines bill. Not the invoice's own period_start/period_end: for a
+    subscription those are the period before."""
+    lines = (invoice.get("lines") or {}).get("data") or []
+    periods = [line.get("period") or {} for line in lines if isinstance(line, dict)]
+    starts = [_timestamp(period.get("start")) for period in periods]
+    ends = [_timestamp(period.get("end")) for period in periods]
+    starts, ends = [s for s in starts if s], [e for e in ends if e]
+    if not starts or not ends:
+        return None
+    return min(starts), max(ends)
+
+
+def _book_order(subscription: Subscription, *, amount: int, period) -> Order:
+    """A pending order for one paid period, at the amount Stripe charged."""
+    product = subscription.product
+    start, end = (formats.date_format(timezone.localtime(moment), "d.m.Y") for moment in period)
+    order = Order(
+        reference=services.next_order_reference(),
+        email=subscription.email,
+        currency=settings.SHOP_CURRENCY,
+        total_cents=amount,
+    )
+    order.full_clean()
+    order.save()
+    OrderLine.objects.create(
+        order=order,
+        product=product,
+        description=gettext("Ratgeber-Abo %(start)s–%(end)s") % {"start": start, "end": end},
+        # What Stripe charged for the period; a Stripe-side coupon is not the shop's discount.
+        list_price_cents=amount,
+        gross_cents=amount,
+        vat_rate=product.vat_rate,
+        vat_cents=vat_included(gross_cents=amount, rate_percent=product.vat_rate),
+    )
+    return order
+
+
+@transaction.atomic
+def record_paid_invoice(*, invoice: dict) -> str:
+    """invoice.paid: the period is paid. Booked as a paid order through the shop's one paying
+    path, once per invoice, so it is invoiced and e-mailed like every other order."""
+    subscription = _invoice_subscription(invoice)
+    if subscription is None:
+        return "unknown subscription"
+    invoice_id, period, amount = (
+        _text(invoice.get("id")),
+        _invoice_period(invoice),
+        invoice.get("amount_paid"),
+    )
+    if invoice_id is None or period is None or not isinstance(amount, int) or amount < 0:
+        logger.warning("Invoice %s: no period or amount; not recorded", invoice.get("id"))
+        return "unreadable invoice"
+    if SubscriptionPayment.objects.filter(stripe_invoice_id=invoice_id).exists():
+        return "already recorded"
+    # A free period (a coupon) pays for access but is no sale.
+    order = _book_order(subscription, amount=amount, period=period) if amount else None
+    SubscriptionPayment.objects.create(
+        subscription=subscription,
+        stripe_invoice_id=invoice_id,
+        order=order,
+        period_start=period[0],
+        period_end=period[1],
+    )
+    subscription.paid_until = max(filter(None, [subscription.paid_until, period[1]]))
+    if not subscription.is_ended and (
+        subscription.current_period_end is None or period[1] >= subscription.current_period_end
+    ):
+        subscription.status = Subscription.Status.ACTIVE
+        subscription.current_period_end = period[1]
+    subscription.save()
+    if order is None:
+        return "free period recorded"
+    # In another currency than the shop's, the paying path flags the order for staff.
+    payment = {"id": invoice_id, "amount_total": amount, "currency": invoice.get("currency")}
+    return services.pay_order(order=order, payment=payment)
+
+
+@transaction.atomic
+def record_failed_invoice(*, invoice: dict) -> str:
+    """invoice.payment_failed for a renewal: past due. Stripe retries; access continues for the
+    grace period after the paid one (Subscription.access_until)."""
+    subscription = _invoice_subscription(invoice)
+    if subscription is None:
+        return "unknown subscription"
+    period = _invoice_period(invoice)
+    if period is None:
+        return "unreadable invoice"
+    if subscription.status not in (Subscription.Status.ACTIVE, Subscription.Status.TRIALING):
+        return f"no change ({subscription.status})"
+    if subscription.paid_until and subscription.paid_until >= period[1]:
+        return "no change (period paid)"
+    subscription.status = Subscription.Status.PAST_DUE
+    subscription.current_period_end = max(
+        filter(None, [subscription.current_period_end, period[1]])
+    )
+    subscription.save()
+    return "past due"
+
+
+def _subscription_to_cancel(*, email: str, contract: str) -> Subscription | None:
+    running = Subscription.objects.filter(
+        email__iexact=email.strip(), stripe_subscription_id__isnull=False
+    ).exclude(status__in=Subscription.ENDED)
+    named = running.filter(reference__iexact=contract.strip()).first() if contract.strip() else None
+    return named or running.order_by("-created_at").first()
+
+
+def give_notice(
+    *, name: str, email: str, contract: str = "", kind: str, reason: str = ""
+) -> CancellationNotice:
+    """The cancel button: the notice is recorded first, whatever follows; a matching
+    subscription is cancelled at the end of its paid period; the confirmation goes out at once."""
+    with transaction.atomic():
+        notice = CancellationNotice(
+            name=name, email=email.strip(), contract=contract, kind=kind, reason=reason
+        )
+        notice.full_clean()
+        notice.subscription = _subscription_to_cancel(email=email, contract=contract)
+        notice.save()
+    subscription = notice.subscription
+    if subscription is not None:
+        try:
+            cancelled = stripe_api.cancel_subscription_at_period_end(
+                subscription_id=subscription.stripe_subscription_id
+            )
+        except stripe_api.StripeUnavailable as exc:
+            logger.warning("Notice %s: Stripe did not cancel: %s", notice.pk, exc)
+            notice.stripe_error = str(exc)
+            notice.save(update_fields=["stripe_error"])
+        else:
+            update_from_stripe(stripe_subscription=cancelled)
+            notice.ends_at = _period_end(cancelled)
+            notice.save(update_fields=["ends_at"])
+    try:
+        confirm_notice(notice_id=notice.pk)
+    except OSError:
+        logger.warning("Notice %s: confirmation not sent now; the worker retries", notice.pk)
+        tasks.send_cancellation_confirmation.delay(notice.pk)
+    return notice
+
+
+def confirm_notice(*, notice_id: int) -> str:
+    """The confirmation in text form, once: the mark is set under the row's lock."""
+    with transaction.atomic():
+        notice = CancellationNotice.objects.select_for_update().get(pk=notice_id)
+        if notice.confirmed_at:
+            return "already sent"
+        emails.send_cancellation_confirmation(notice=notice)
+        notice.confirmed_at = timezone.now()
+        notice.save(update_fields=["confirmed_at"])
+    return "sent"
