@@ -71,7 +71,9 @@ def _locked_subscription(*, stripe_id: str | None, metadata) -> Subscription | N
     reference = metadata.get("subscription_reference") if isinstance(metadata, dict) else None
     if found is None and _text(reference):
         found = locked.filter(reference=reference).first()
-    if found is not None and stripe_id and not found.stripe_subscription_id:
+    if found is not None and stripe_id and found.stripe_subscription_id not in (None, stripe_id):
+        return None  # the reference of ours, but another subscription at Stripe
+    if found is not None and stripe_id:
         found.stripe_subscription_id = stripe_id
     return found
 
@@ -122,10 +124,12 @@ def _apply(subscription: Subscription, stripe_subscription: dict) -> str:
         return "ended"
     period_end = _period_end(stripe_subscription)
     known_end = subscription.current_period_end
-    if period_end is None or (known_end and period_end < known_end):
+    if period_end is None:
+        return "no period"
+    if known_end and period_end < known_end:
         return "stale: an older period"
     paid = subscription.paid_until is not None and subscription.paid_until >= period_end
-    if status == Subscription.Status.PAST_DUE and paid:
+    if status in Subscription.UNPAID and paid:
         # The invoice of this period was paid: this copy is older than that payment.
         status = Subscription.Status.ACTIVE
     # A notice to cancel stands for the period it was given in; an older copy without it

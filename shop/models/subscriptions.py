@@ -25,6 +25,8 @@ class Subscription(models.Model):
 
     # Stripe never brings these back: a later copy of an older object must not either.
     ENDED = {Status.CANCELED, Status.INCOMPLETE_EXPIRED}
+    # What Stripe says while the current period's invoice is not paid.
+    UNPAID = {Status.INCOMPLETE, Status.PAST_DUE, Status.UNPAID}
     # Access runs while paid, and for the grace period after a failed renewal.
     WITH_ACCESS = {Status.ACTIVE, Status.TRIALING, Status.PAST_DUE}
 

@@ -268,3 +268,25 @@ def test_an_invoice_in_another_currency_extends_access_but_the_order_waits_for_s
     order = Order.objects.get()
     assert not order.is_paid and order.needs_review
     assert Subscription.objects.get().has_access
+
+
+def test_an_incomplete_copy_from_checkout_arriving_after_the_payment_keeps_access(
+    client, subscribe, post_event, article
+):
+    _, events = subscribe()
+    send(post_event, events)
+    # Stripe's customer.subscription.created from Checkout often still says incomplete.
+    incomplete = {**events[1]["data"]["object"], "status": "incomplete"}
+    late = signing.event("customer.subscription.created", incomplete)
+    assert send(post_event, [late]) == ["active"]
+    assert reads_full_text(client, article)
+
+
+def test_our_reference_on_another_stripe_subscription_changes_nothing(subscribe, post_event):
+    _, events = subscribe()
+    send(post_event, events)
+    other = {**events[1]["data"]["object"], "id": "sub_other", "status": "canceled"}
+    assert send(post_event, [signing.event("customer.subscription.deleted", other)]) == [
+        "unknown subscription"
+    ]
+    assert Subscription.objects.get().status == Subscription.Status.ACTIVE
