@@ -55,12 +55,21 @@ def start_subscription(*, product: Product, email: str) -> str:
 
 
 def _timestamp(value) -> datetime | None:
-    return datetime.fromtimestamp(value, tz=UTC) if isinstance(value, int) else None
+    # Stripe's timestamps are seconds; anything beyond year 9999 is none of Stripe's.
+    if isinstance(value, int) and not isinstance(value, bool) and 0 <= value < 253402300800:
+        return datetime.fromtimestamp(value, tz=UTC)
+    return None
+
+
+def _dict(value) -> dict:
+    """A nested Stripe object, or an empty one where the event carries something else."""
+    return value if isinstance(value, dict) else {}
 
 
 def _text(value) -> str | None:
-    """An id Stripe sends as a string, or None where it sent an expanded object or nothing."""
-    return value if isinstance(value, str) and value else None
+    """An id Stripe sends as a string, or None where it sent an expanded object, nothing, or
+    more than the shop stores."""
+    return value if isinstance(value, str) and 0 < len(value) <= 255 else None
 
 
 def _locked_subscription(*, stripe_id: str | None, metadata) -> Subscription | None:
@@ -68,7 +77,7 @@ def _locked_subscription(*, stripe_id: str | None, metadata) -> Subscription | N
     checkout put into every object's metadata."""
     locked = Subscription.objects.select_for_update()
     found = locked.filter(stripe_subscription_id=stripe_id).first() if stripe_id else None
-    reference = metadata.get("subscription_reference") if isinstance(metadata, dict) else None
+    reference = _dict(metadata).get("subscription_reference")
     if found is None and _text(reference):
         found = locked.filter(reference=reference).first()
     if found is not None and stripe_id and found.stripe_subscription_id not in (None, stripe_id):
@@ -80,8 +89,9 @@ def _locked_subscription(*, stripe_id: str | None, metadata) -> Subscription | N
 
 def _period_end(stripe_subscription: dict) -> datetime | None:
     # Since API version 2025-03-31 the billing period lives on the subscription's items.
-    items = (stripe_subscription.get("items") or {}).get("data") or []
-    ends = [_timestamp(item.get("current_period_end")) for item in items if isinstance(item, dict)]
+    items = _dict(stripe_subscription.get("items")).get("data")
+    items = items if isinstance(items, list) else []
+    ends = [_timestamp(_dict(item).get("current_period_end")) for item in items]
     return max((end for end in ends if end), default=None)
 
 
@@ -110,7 +120,11 @@ def complete_checkout(*, session: dict) -> str:
 
 def _apply(subscription: Subscription, stripe_subscription: dict) -> str:
     status = stripe_subscription.get("status")
-    if status not in Subscription.Status.values or status == Subscription.Status.CHECKOUT:
+    if (
+        not isinstance(status, str)
+        or status not in Subscription.Status.values
+        or status == Subscription.Status.CHECKOUT
+    ):
         return f"unknown status {status!r}"
     if subscription.is_ended:
         return f"no change ({subscription.status})"
@@ -160,7 +174,7 @@ def update_from_stripe(*, stripe_subscription: dict) -> str:
 
 def _invoice_subscription(invoice: dict) -> Subscription | None:
     # Since API version 2025-03-31 an invoice names its subscription under parent.
-    details = (invoice.get("parent") or {}).get("subscription_details") or {}
+    details = _dict(_dict(invoice.get("parent")).get("subscription_details"))
     return _locked_subscription(
         stripe_id=_text(details.get("subscription")), metadata=details.get("metadata")
     )
@@ -169,8 +183,9 @@ def _invoice_subscription(invoice: dict) -> Subscription | None:
 def _invoice_period(invoice: dict) -> tuple[datetime, datetime] | None:
     """The period the invoice's lines bill. Not the invoice's own period_start/period_end: for a
     subscription those are the period before."""
-    lines = (invoice.get("lines") or {}).get("data") or []
-    periods = [line.get("period") or {} for line in lines if isinstance(line, dict)]
+    lines = _dict(invoice.get("lines")).get("data")
+    lines = lines if isinstance(lines, list) else []
+    periods = [_dict(_dict(line).get("period")) for line in lines]
     starts = [_timestamp(period.get("start")) for period in periods]
     ends = [_timestamp(period.get("end")) for period in periods]
     starts, ends = [s for s in starts if s], [e for e in ends if e]
@@ -216,7 +231,7 @@ def record_paid_invoice(*, invoice: dict) -> str:
         _invoice_period(invoice),
         invoice.get("amount_paid"),
     )
-    if invoice_id is None or period is None or not isinstance(amount, int) or amount < 0:
+    if invoice_id is None or period is None or type(amount) is not int or not 0 <= amount < 2**31:
         logger.warning("Invoice %s: no period or amount; not recorded", invoice.get("id"))
         return "unreadable invoice"
     if SubscriptionPayment.objects.filter(stripe_invoice_id=invoice_id).exists():
