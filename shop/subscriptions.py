@@ -105,7 +105,7 @@ def complete_checkout(*, session: dict) -> str:
     if subscription is None:
         return "unknown subscription"
     if session.get("status") != "complete":
-        return f"no change (session {session.get('status')})"
+        return "no change (session not complete)"
     subscription.stripe_session_id = subscription.stripe_session_id or _text(session.get("id"))
     subscription.stripe_customer_id = (
         _text(session.get("customer")) or subscription.stripe_customer_id
@@ -125,7 +125,7 @@ def _apply(subscription: Subscription, stripe_subscription: dict) -> str:
         or status not in Subscription.Status.values
         or status == Subscription.Status.CHECKOUT
     ):
-        return f"unknown status {status!r}"
+        return "unknown status"
     if subscription.is_ended:
         return f"no change ({subscription.status})"
     subscription.stripe_customer_id = (

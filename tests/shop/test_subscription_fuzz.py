@@ -101,6 +101,13 @@ def subscription():
         },
     }  # fmt: skip
 )
+@example(
+    stripe_event={
+        "id": "evt_3",
+        "type": "customer.subscription.deleted",
+        "data": {"object": {"id": STRIPE_ID, "status": {"x" * 300: None}}},
+    }
+)
 def test_signed_subscription_event_of_any_shape_never_fails_with_a_server_error(
     client, subscription, stripe_event
 ):
