@@ -515,7 +515,11 @@ def add_course_product() -> None:
         Product.objects.get_or_create(
             kind="course",
             course=course,
-            defaults={"name": f"eCourse {course.title}", "price_cents": 4900, "vat_rate": 19},
+            defaults={
+                "name": f"eCourse {course.title}",
+                "price_cents": 4900,
+                "vat_category": "elearning",
+            },
         )
 
 

@@ -249,6 +249,8 @@ class StripeServer:
         self._invoices: dict[str, dict[str, Any]] = {}
         # Every event made so far, as Stripe's /v1/events lists them; see `events`.
         self._events: list[dict[str, Any]] = []
+        # payment_intent -> the id of the charge that paid it.
+        self._charges: dict[str, str] = {}
         # Idempotency-Key -> (params, response): Stripe replays the first answer to a retried POST.
         self._idempotent: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {}
         self._requests: list[RecordedRequest] = []
@@ -351,11 +353,14 @@ class StripeServer:
             if session["mode"] == "subscription":
                 self._start_subscription(session, customer_details)
                 return event("checkout.session.completed", session)
+            intent = None if free else random_id("pi_")
+            if intent:
+                self._charges[intent] = random_id("ch_")
             session.update(
                 status="complete",
                 # A no-cost order: nothing is charged, so there is no PaymentIntent.
                 payment_status="no_payment_required" if free else "paid" if paid else "unpaid",
-                payment_intent=None if free else random_id("pi_"),
+                payment_intent=intent,
                 customer_details=customer_details,
                 # Stripe's hosted page is gone once the session is no longer open.
                 url=None,
@@ -511,6 +516,62 @@ class StripeServer:
                 raise ValueError(f"checkout.session {session_id} is {session['status']}, not open")
             session.update(status="expired", url=None)
             return event("checkout.session.expired", session)
+
+    def charge_refunded(self, payment_intent: str) -> dict[str, Any]:
+        """The charge.refunded event after the refunds made so far of `payment_intent`, not sent:
+        the charge with `amount_refunded` and its refunds, newest first, as Stripe lists them."""
+        with self._lock:
+            session, charge = self._charge(payment_intent)
+            refunds = [r for r in self._refunds if r["payment_intent"] == payment_intent]
+            if not refunds:
+                raise ValueError(f"payment_intent {payment_intent} has no refund")
+            refunded = sum(r["amount"] for r in refunds)
+            charge.update(
+                amount_refunded=refunded,
+                refunded=refunded == charge["amount"],
+                refunds={
+                    "object": "list",
+                    "data": copy.deepcopy(refunds[::-1]),
+                    "has_more": False,
+                    "url": f"/v1/charges/{charge['id']}/refunds",
+                },
+            )
+            return event("charge.refunded", charge)
+
+    def dispute(self, payment_intent: str) -> dict[str, Any]:
+        """The buyer's bank disputes the whole payment: charge.dispute.created, not sent."""
+        with self._lock:
+            _session, charge = self._charge(payment_intent)
+            dispute = fixture("dispute")
+            dispute.update(
+                id=random_id("dp_"), amount=charge["amount"], currency=charge["currency"],
+                charge=charge["id"], payment_intent=payment_intent, created=int(time.time()),
+                status="needs_response",
+            )  # fmt: skip
+            return event("charge.dispute.created", dispute)
+
+    def _charge(self, payment_intent: str) -> tuple[dict[str, Any], dict[str, Any]]:
+        # Caller holds the lock. The charge that paid a session, as Stripe's charge object.
+        session = next(
+            (s for s in self._sessions.values() if s.get("payment_intent") == payment_intent),
+            None,
+        )
+        if session is None or session["payment_status"] != "paid":
+            raise LookupError(f"No such payment_intent: '{payment_intent}'")
+        charge = fixture("charge")
+        amount = session["amount_total"]
+        charge.update(
+            id=self._charges[payment_intent], amount=amount, amount_captured=amount,
+            captured=True, paid=True, status="succeeded", currency=session["currency"],
+            payment_intent=payment_intent, created=session["created"],
+            receipt_email=session["customer_email"], metadata=session["metadata"],
+            description=None, transfer_data=None, source=None,
+        )  # fmt: skip
+        details = session.get("customer_details") or {}
+        charge["billing_details"].update(
+            email=details.get("email"), name=details.get("name"), address=details.get("address")
+        )
+        return session, charge
 
     def send_event(self, event: dict[str, Any]) -> int:
         """Sign `event` with webhook_secret, POST it to webhook_url; the HTTP status answered."""
@@ -710,8 +771,9 @@ class StripeServer:
             refund = fixture("refund")
             refund.update(
                 id=random_id("re_"), amount=amount, currency=session["currency"],
-                payment_intent=intent, metadata=params.get("metadata") or {},
-                reason=params.get("reason"), created=int(time.time()), status="succeeded",
+                payment_intent=intent, charge=self._charges[intent],
+                metadata=params.get("metadata") or {}, reason=params.get("reason"),
+                created=int(time.time()), status="succeeded",
             )  # fmt: skip
             self._refunds.append(refund)
             if idempotency_key:

@@ -97,6 +97,7 @@ def _refund(ebook: CustomEbook) -> str:
         payment_intent=line.order.stripe_payment_intent,
         amount_cents=line.gross_cents,
         idempotency_key=f"refund-custom-ebook-{ebook.pk}",
+        order_line_ids=[line.pk],
     )
     return refund["id"]
 

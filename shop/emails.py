@@ -6,7 +6,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import gettext
 
-from shop.models import CancellationNotice, CustomEbook, Delivery, Order
+from shop.models import CancellationNotice, CustomEbook, Delivery, Invoice, Order
 
 
 def _send(*, to: str, subject: str, template: str, context: dict, attachments=()) -> None:
@@ -26,15 +26,28 @@ def wish_url(ebook: CustomEbook) -> str:
     return settings.SITE_URL + reverse("shop:ebook_wish", kwargs={"ebook_id": ebook.pk})
 
 
+def _invoice_attachment(invoice: Invoice) -> tuple[str, bytes, str]:
+    with invoice.pdf.open("rb") as pdf:
+        return (invoice.download_name, pdf.read(), "application/pdf")
+
+
 def send_order_delivery(
-    *, order: Order, deliveries: list[Delivery], courses: list, ebooks: list[CustomEbook] = ()
+    *,
+    order: Order,
+    deliveries: list[Delivery],
+    courses: list,
+    ebooks: list[CustomEbook] = (),
+    invoice: Invoice | None = None,
 ) -> None:
     """The order's e-mail: article and series PDFs attached, course links, and for a custom
-    eBook the link to tell us the wish (the book itself comes later, by its own e-mail)."""
+    eBook the link to tell us the wish (the book itself comes later, by its own e-mail); the
+    invoice attached to every one."""
     attachments = []
     for delivery in deliveries:
         with delivery.file.open("rb") as pdf:
             attachments.append((delivery.download_name, pdf.read(), "application/pdf"))
+    if invoice is not None:
+        attachments.append(_invoice_attachment(invoice))
     if deliveries:
         news = "Ihr PDF ist da"
     elif ebooks:
@@ -53,6 +66,7 @@ def send_order_delivery(
             "courses": [(c.title, settings.SITE_URL + c.get_absolute_url()) for c in courses],
             "wish_urls": [wish_url(ebook) for ebook in ebooks],
             "library_url": settings.SITE_URL + reverse("shop:library"),
+            "invoice": invoice,
         },
         attachments=attachments,
     )
@@ -98,4 +112,19 @@ def send_cancellation_confirmation(*, notice: CancellationNotice) -> None:
         subject=gettext("Ihre Kündigung ist bei uns eingegangen"),
         template="subscription_cancellation",
         context={"notice": notice},
+    )
+
+
+def send_cancellation_invoice(*, invoice: Invoice) -> None:
+    _send(
+        to=invoice.buyer_email,
+        subject=gettext("Ihre Rechnungskorrektur %(number)s zur Bestellung %(reference)s")
+        % {"number": invoice.number, "reference": invoice.order.reference},
+        template="cancellation_invoice",
+        context={
+            "invoice": invoice,
+            "refunded_cents": -invoice.total_gross_cents(),
+            "library_url": settings.SITE_URL + reverse("shop:library"),
+        },
+        attachments=[_invoice_attachment(invoice)],
     )

@@ -8,8 +8,8 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
-from shop import emails, pdf, selectors
-from shop.models import Delivery, Order, OrderLine, Product
+from shop import emails, invoices, pdf, selectors
+from shop.models import Delivery, Invoice, Order, OrderLine, Product
 
 logger = logging.getLogger(__name__)
 
@@ -54,7 +54,8 @@ def _article_copy(product: Product) -> Copy:
 
 def render_deliveries(*, order_id: int, rerender: bool = False) -> None:
     """Idempotent: a copy that exists for the current content version is left alone, unless
-    staff asked to render again. A series line gets its combined PDF and a copy of each part."""
+    staff asked to render again. A series line gets its combined PDF and a copy of each part.
+    Then the order's invoice, once: it is a snapshot, never rendered again."""
     failures = []
     with transaction.atomic():
         # The lock makes a second run for the same order wait and then find the work done.
@@ -79,6 +80,7 @@ def render_deliveries(*, order_id: int, rerender: bool = False) -> None:
                     )
     if failures:
         raise FulfilmentIncomplete(f"order {order_id}: lines {sorted(set(failures))} failed")
+    invoices.render_missing_pdfs(order_id=order_id)
 
 
 def _deliver(copy: Copy, *, line: OrderLine, order: Order, rerender: bool) -> None:
@@ -115,13 +117,32 @@ def send_delivery_email(*, order_id: int, resend: bool = False) -> str:
         deliveries = selectors.current_deliveries(order=order)
         if deliveries is None:
             return "not rendered yet"
+        # Orders paid before invoices existed have none; every other one waits for its PDF.
+        invoice = order.invoices.filter(kind=Invoice.Kind.INVOICE).first()
+        if invoice is not None and not invoice.pdf:
+            return "not rendered yet"
         emails.send_order_delivery(
             order=order,
             deliveries=deliveries,
             courses=selectors.ordered_courses(order=order),
             ebooks=selectors.ordered_ebooks(order=order),
+            invoice=invoice,
         )
         if not order.fulfilled_at:
             order.fulfilled_at = timezone.now()
             order.save(update_fields=["fulfilled_at"])
+    return "sent"
+
+
+def send_cancellation_email(*, invoice_id: int) -> str:
+    """The cancellation invoice to the buyer, once: marked under the invoice's row lock."""
+    with transaction.atomic():
+        invoice = Invoice.objects.select_for_update().get(pk=invoice_id)
+        if invoice.emailed_at:
+            return "already sent"
+        if not invoice.pdf:
+            return "not rendered yet"
+        emails.send_cancellation_invoice(invoice=invoice)
+        invoice.emailed_at = timezone.now()
+        invoice.save(update_fields=["emailed_at"])
     return "sent"

@@ -13,6 +13,7 @@ from shop.models import (
     CustomEbook,
     Delivery,
     Entitlement,
+    Invoice,
     Order,
     Product,
     Series,
@@ -265,3 +266,13 @@ def unfulfilled_order_ids(*, paid_before: datetime) -> list[int]:
             status=Order.Status.PAID, fulfilled_at__isnull=True, paid_at__lt=paid_before
         ).values_list("pk", flat=True)
     )
+
+
+def invoices_of(*, user) -> QuerySet[Invoice]:
+    """The buyer's invoices and cancellation invoices that have their PDF, newest first."""
+    return Invoice.objects.filter(order__buyer=user).exclude(pdf="")
+
+
+def invoice_of(*, invoice_id: int, user) -> Invoice | None:
+    """The user's own invoice, kept after a refund too; None for anyone else's."""
+    return invoices_of(user=user).filter(pk=invoice_id).first()

@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from courses import services as courses
-from shop import discounts, ebooks, stripe_api
+from shop import discounts, ebooks, invoices, stripe_api
 from shop.models import Entitlement, Order, OrderLine, Product, ReferenceCounter, Series
 from shop.money import vat_included
 from shop.tasks import fulfil_order
@@ -117,6 +117,7 @@ def _pay(order: Order, session: dict) -> str:
         order.save(update_fields=["needs_review", "review_note"])
         logger.warning("Order %s: amount mismatch, not paid", order.reference)
         return "amount mismatch: flagged"
+    delayed_payment = order.status == Order.Status.AWAITING_PAYMENT
     order.move_to(Order.Status.PAID)
     order.paid_at = timezone.now()
     intent = session.get("payment_intent")
@@ -124,6 +125,7 @@ def _pay(order: Order, session: dict) -> str:
     order.buyer = buyer_account(email=order.email)
     order.save()
     grant_entitlements(order=order)
+    invoices.issue_invoice(order=order, session=session, delayed_payment=delayed_payment)
     fulfil_order.delay_on_commit(order.pk)
     return "paid"
 

@@ -3,6 +3,7 @@
 import json
 import math
 import time
+from collections.abc import Sequence
 from functools import cache
 
 import stripe
@@ -136,11 +137,21 @@ def cancel_subscription_at_period_end(*, subscription_id: str) -> dict:
         raise StripeUnavailable(str(exc)) from exc
 
 
-def refund_payment(*, payment_intent: str, amount_cents: int, idempotency_key: str) -> dict:
-    """Refunds `amount_cents` of a payment; the same key never refunds twice."""
+def refund_payment(
+    *,
+    payment_intent: str,
+    amount_cents: int,
+    idempotency_key: str,
+    order_line_ids: Sequence[int] = (),
+) -> dict:
+    """Refunds `amount_cents` of a payment; the same key never refunds twice. The metadata names
+    the refunded order lines, so the charge.refunded webhook knows what to cancel."""
+    params = {"payment_intent": payment_intent, "amount": amount_cents}
+    if order_line_ids:
+        params["metadata"] = {"order_lines": ",".join(str(pk) for pk in order_line_ids)}
     try:
         refund = client().v1.refunds.create(
-            params={"payment_intent": payment_intent, "amount": amount_cents},
+            params=params,
             options={"idempotency_key": idempotency_key},
         )
     except stripe.StripeError as exc:

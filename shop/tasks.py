@@ -6,7 +6,7 @@ from django.conf import settings
 from django.db import InterfaceError, OperationalError
 from django.utils import timezone
 
-from shop import ebooks, fulfilment, pdf, selectors
+from shop import ebooks, fulfilment, invoices, pdf, selectors
 from shop.models import Article, Series
 
 # SMTP errors and refused connections are OSErrors; a lost database connection is one of the others.
@@ -25,6 +25,17 @@ def fulfil_order(order_id: int, rerender: bool = False) -> None:
 @shared_task(autoretry_for=TRANSIENT_ERRORS, **RETRY)
 def send_delivery_email(order_id: int, resend: bool = False) -> str:
     return fulfilment.send_delivery_email(order_id=order_id, resend=resend)
+
+
+@shared_task(autoretry_for=TRANSIENT_ERRORS, soft_time_limit=300, **RETRY)
+def send_cancellation_invoice(invoice_id: int) -> None:
+    invoices.render_pdf(invoice_id=invoice_id)
+    send_cancellation_email.delay(invoice_id)
+
+
+@shared_task(autoretry_for=TRANSIENT_ERRORS, **RETRY)
+def send_cancellation_email(invoice_id: int) -> str:
+    return fulfilment.send_cancellation_email(invoice_id=invoice_id)
 
 
 @shared_task(acks_late=True)

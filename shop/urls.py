@@ -33,6 +33,7 @@ urlpatterns = [
     path("stripe/webhook/", views.stripe_webhook, name="stripe_webhook"),
     path("library/", views.library, name="library"),
     path("library/download/<str:token>/", views.download, name="download"),
+    path("library/rechnung/<int:invoice_id>/", views.invoice, name="invoice"),
     path("library/e-book/<int:ebook_id>/wunsch/", views.ebook_wish, name="ebook_wish"),
     path("sign-in/", views.sign_in, name="sign_in"),
     path("sign-in/<uidb64>/<token>/", views.sign_in_confirm, name="sign_in_confirm"),

@@ -150,7 +150,22 @@ def library(request):
 
     rows = [row(item) for item in selectors.library_items(user=request.user)]
     adviser = selectors.adviser_access(user=request.user)
-    return render(request, "shop/library.html", {"rows": rows, "adviser": adviser})
+    invoices = selectors.invoices_of(user=request.user)
+    return render(
+        request, "shop/library.html", {"rows": rows, "adviser": adviser, "invoices": invoices}
+    )
+
+
+@login_required
+@require_GET
+def invoice(request, invoice_id):
+    found = selectors.invoice_of(invoice_id=invoice_id, user=request.user)
+    if found is None:
+        raise Http404("Nicht gefunden")
+    return FileResponse(
+        found.pdf.open("rb"), as_attachment=True, filename=found.download_name,
+        content_type="application/pdf",
+    )  # fmt: skip
 
 
 @login_required

@@ -5,7 +5,7 @@ from collections.abc import Callable
 from django.core.cache import cache
 from django.db import IntegrityError, transaction
 
-from shop import services, subscriptions
+from shop import refunds, services, subscriptions
 from shop.models import StripeEvent
 
 
@@ -28,6 +28,8 @@ HANDLERS: dict[str, tuple[Callable[..., str], str]] = {
     "customer.subscription.deleted": (subscriptions.update_from_stripe, "stripe_subscription"),
     "invoice.paid": (subscriptions.record_paid_invoice, "invoice"),
     "invoice.payment_failed": (subscriptions.record_failed_invoice, "invoice"),
+    "charge.refunded": (refunds.refund_charge, "charge"),
+    "charge.dispute.created": (refunds.dispute_charge, "dispute"),
 }
 
 

@@ -112,9 +112,27 @@ def discount_code(*, code: str = "SOMMER", **fields):
 
 def adviser_product(*, price_cents: int = 500):
     """The Ratgeber subscription on sale: 5 € a month, 19 % VAT."""
-    from decimal import Decimal
-
     return Product.objects.create(
         kind=Product.Kind.ADVISER, name="Ratgeber", price_cents=price_cents,
-        vat_rate=Decimal("19.00"),
+        vat_category=Product.VatCategory.ELEARNING,
     )  # fmt: skip
+
+
+def paid_order_of(products: list[Product], *, buyer_email="alice@example.com", **session) -> Order:
+    """An order of several lines (one per product, as a basket would make it), paid by the
+    webhook's service; `session` overrides fields of Stripe's checkout.session."""
+    from shop.models import OrderLine
+
+    order = Order.objects.create(
+        reference=services.next_order_reference(), email=buyer_email,
+        total_cents=sum(p.price_cents for p in products), stripe_session_id=f"cs_{next(_numbers)}",
+    )  # fmt: skip
+    for product in products:
+        OrderLine.objects.create(
+            order=order, product=product, description=product.name,
+            list_price_cents=product.price_cents, gross_cents=product.price_cents,
+            vat_rate=product.vat_rate, vat_cents=product.vat_cents,
+        )  # fmt: skip
+    services.complete_checkout(session=completed_session(order, **session))
+    order.refresh_from_db()
+    return order

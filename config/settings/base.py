@@ -2,6 +2,7 @@
 
 import os
 from datetime import timedelta
+from decimal import Decimal
 from pathlib import Path
 
 import dj_database_url
@@ -181,6 +182,16 @@ EBOOK_WISH_REMINDER_AFTER = timedelta(days=2)
 # buyers of a custom eBook or a series read it free for this long after their payment.
 ADVISER_GRACE_PERIOD = timedelta(days=int(os.environ.get("ADVISER_GRACE_DAYS", "7")))
 ADVISER_GRANT_PERIOD = timedelta(days=int(os.environ.get("ADVISER_GRANT_DAYS", "365")))
+
+# German VAT per product category: electronic publications (§ 12 Abs. 2 Nr. 14 UStG) and e-learning.
+VAT_RATES = {"publication": Decimal("7"), "elearning": Decimal("19")}
+# The seller on every invoice. The defaults are placeholders: set the real ones in production.
+INVOICE_SELLER = {
+    "name": os.environ.get("INVOICE_SELLER_NAME", PUBLISHER_NAME),
+    "address": os.environ.get("INVOICE_SELLER_ADDRESS", "Musterstraße 1\n12345 Musterstadt"),
+    "vat_id": os.environ.get("INVOICE_SELLER_VAT_ID", "DE000000000"),
+    "tax_number": os.environ.get("INVOICE_SELLER_TAX_NUMBER", ""),
+}
 
 LOGGING = {
     "version": 1,

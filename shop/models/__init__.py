@@ -1,8 +1,9 @@
-"""The shop's models, one module per context: catalog, orders, custom eBooks, payments."""
+"""The shop's models, one module per context: catalog, orders, custom eBooks, payments, invoices."""
 
 from shop.models.catalog import Article, Product, Series, SeriesArticle
 from shop.models.discounts import DiscountCode
 from shop.models.ebooks import CustomEbook, EbookChapter, EbookStateChange
+from shop.models.invoices import Invoice, InvoiceLine
 from shop.models.orders import (
     Delivery,
     Entitlement,
@@ -24,6 +25,8 @@ __all__ = [
     "EbookStateChange",
     "Entitlement",
     "InvalidTransition",
+    "Invoice",
+    "InvoiceLine",
     "Order",
     "OrderLine",
     "Product",

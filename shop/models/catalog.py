@@ -1,5 +1,6 @@
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
@@ -56,6 +57,11 @@ class Product(models.Model):
         CUSTOM_EBOOK = "custom_ebook", "Individuelles E-Book"
         ADVISER = "adviser", "Ratgeber-Abo"
 
+    class VatCategory(models.TextChoices):
+        # The rates live in settings.VAT_RATES under these keys.
+        PUBLICATION = "publication", "Elektronische Publikation"
+        ELEARNING = "elearning", "E-Learning"
+
     kind = models.CharField("Art", max_length=20, choices=Kind, default=Kind.ARTICLE)
     name = models.CharField("Bezeichnung", max_length=200)
     article = models.OneToOneField(
@@ -83,10 +89,19 @@ class Product(models.Model):
         related_name="product",
     )
     price_cents = models.PositiveIntegerField("Bruttopreis (Cent)")
-    vat_rate = models.DecimalField(
-        "USt.-Satz (%)", max_digits=4, decimal_places=2, default=Decimal("7.00")
+    vat_category = models.CharField(
+        "USt.-Kategorie", max_length=20, choices=VatCategory, default=VatCategory.PUBLICATION
     )
     is_active = models.BooleanField("Im Verkauf", default=True)
+
+    # Which VAT a kind of product carries; a wrong category would charge the wrong tax.
+    VAT_CATEGORY_OF_KIND = {
+        Kind.ARTICLE: VatCategory.PUBLICATION,
+        Kind.SERIES: VatCategory.PUBLICATION,
+        Kind.CUSTOM_EBOOK: VatCategory.PUBLICATION,
+        Kind.COURSE: VatCategory.ELEARNING,
+        Kind.ADVISER: VatCategory.ELEARNING,
+    }
 
     class Meta:
         verbose_name = "Produkt"
@@ -111,6 +126,11 @@ class Product(models.Model):
         return self.name
 
     def clean(self):
+        expected = self.VAT_CATEGORY_OF_KIND.get(self.kind)
+        if expected and self.vat_category != expected:
+            raise ValidationError(
+                {"vat_category": f"{self.get_kind_display()}: {expected.label} ist die Kategorie."}
+            )
         if self.kind == self.Kind.ARTICLE and self.article_id is None:
             raise ValidationError({"article": "Ein Artikel-PDF braucht einen Artikel."})
         if self.kind == self.Kind.COURSE and self.course_id is None:
@@ -140,6 +160,10 @@ class Product(models.Model):
         """A name for files made of this product."""
         found = self.article or self.series or self.course
         return found.slug if found else "e-book"
+
+    @property
+    def vat_rate(self) -> Decimal:
+        return settings.VAT_RATES[self.vat_category]
 
     @property
     def vat_cents(self) -> int:

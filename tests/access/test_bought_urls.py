@@ -77,7 +77,11 @@ def buy_ebook(email: str) -> Purchase:
 def buy_course(email: str) -> Purchase:
     course = course_factories.course(lessons=2)
     product = Product.objects.create(
-        kind=Product.Kind.COURSE, course=course, name="eCourse", price_cents=2990, vat_rate=19
+        kind=Product.Kind.COURSE,
+        course=course,
+        name="eCourse",
+        price_cents=2990,
+        vat_category="elearning",
     )
     order = paid(product, email)
     enrolment = Enrolment.objects.get(learner=order.buyer, course=course)
@@ -146,7 +150,8 @@ BOUGHT_URLS = [
         "library",
         buy=buy_article,
         build=lambda purchase, user: reverse("shop:library"),
-        proof=lambda purchase: purchase.order.reference.encode(),
+        # The purchase's entry; its invoice (RE-2026-000001) stays in the library after a refund.
+        proof=lambda purchase: f"Bestellung {purchase.order.reference}".encode(),
     ),
     BoughtUrl(
         "article download",

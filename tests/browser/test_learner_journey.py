@@ -18,7 +18,11 @@ def learner_page(live_server, page):
     """A learner who bought a course of two lessons and a final one, signed in in the browser."""
     course = course_factories.course(lessons=2, title="Souverän verhandeln im Alltag")
     product = Product.objects.create(
-        kind=Product.Kind.COURSE, course=course, name="eCourse", price_cents=2990, vat_rate=19
+        kind=Product.Kind.COURSE,
+        course=course,
+        name="eCourse",
+        price_cents=2990,
+        vat_category="elearning",
     )
     order = services.create_order(product=product, email="lea@example.com")
     Order.objects.filter(pk=order.pk).update(stripe_session_id=f"cs_test_{order.reference}")

@@ -17,7 +17,7 @@ def course_product():
     course = course_factories.course(lessons=3, title="Souverän verhandeln")
     return Product.objects.create(
         kind=Product.Kind.COURSE, course=course, name="eCourse Souverän verhandeln",
-        price_cents=2990, vat_rate=19,
+        price_cents=2990, vat_category="elearning",
     )  # fmt: skip
 
 
@@ -58,7 +58,8 @@ def test_paying_for_a_course_enrols_the_buyer_and_mails_the_course_link(
     [message] = outbox
     assert "Ihr Kurs ist freigeschaltet" in message.subject
     assert f"/courses/{course_product.course.slug}/learn/" in message.body
-    assert message.attachments == []
+    [(name, _, mimetype)] = message.attachments
+    assert (name, mimetype) == (f"{order.invoices.get().number}.pdf", "application/pdf")
 
 
 def test_library_links_a_bought_course_to_its_learn_page(client, course_product):

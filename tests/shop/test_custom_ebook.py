@@ -69,7 +69,8 @@ def test_payment_opens_a_book_that_waits_for_the_wish_and_the_email_links_the_fo
 
     assert ebook.state == State.AWAITING_WISH and ebook.buyer == order.buyer
     [message] = outbox
-    assert "Erzählen Sie uns Ihren Wunsch" in message.subject and not message.attachments
+    assert "Erzählen Sie uns Ihren Wunsch" in message.subject
+    assert [name for name, *_ in message.attachments] == [f"{order.invoices.get().number}.pdf"]
     assert f"/library/e-book/{ebook.pk}/wunsch/" in message.body
     assert not Delivery.objects.filter(order_line__order=order).exists()
 

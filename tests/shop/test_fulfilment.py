@@ -41,7 +41,8 @@ def test_buyer_gets_one_email_with_their_licensed_pdf(outbox):
     assert message.to == ["alice@example.com"]
     assert order.reference in message.subject
     assert "/library/" in message.body and "persönlichen Gebrauch" in message.body
-    [(filename, pdf, mimetype)] = message.attachments
+    [(filename, pdf, mimetype), (invoice_name, *_)] = message.attachments
+    assert invoice_name == f"{order.invoices.get().number}.pdf"
     assert mimetype == "application/pdf" and filename.endswith(f"{order.reference}.pdf")
     pages = pages_text(pdf)
     assert len(pages) >= 2

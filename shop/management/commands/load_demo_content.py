@@ -1,6 +1,5 @@
 import json
 from datetime import date
-from decimal import Decimal
 from pathlib import Path
 
 from django.contrib.auth import get_user_model
@@ -59,7 +58,7 @@ class Command(BaseCommand):
         )
         Product.objects.update_or_create(
             kind=Product.Kind.ADVISER,
-            defaults={"name": "Ratgeber", "price_cents": 500, "vat_rate": Decimal("19.00")},
+            defaults={"name": "Ratgeber", "price_cents": 500, "vat_category": "elearning"},
         )
         self.stdout.write(
             f"Demo catalog: {Article.objects.published().count()} published articles, "
@@ -99,6 +98,6 @@ class Command(BaseCommand):
                     "kind": Product.Kind.COURSE,
                     "name": f"eCourse {course.title}",
                     "price_cents": 2990,
-                    "vat_rate": 19,
+                    "vat_category": "elearning",
                 },
             )

@@ -1,0 +1,220 @@
+"""Invoices (Rechnungen) and cancellation invoices (Rechnungskorrekturen): issued inside the
+transaction that pays or refunds, numbered from gap-free sequences per year, rendered to PDF by
+the worker.
+
+The VAT rule, one for all: each line's VAT is taken from its gross with `money.vat_included`,
+net is gross minus VAT, and the summary per rate is the sum of the lines. So lines, summary and
+totals agree to the cent, whatever the rounding.
+"""
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from documents import pdf as documents
+from shop.models import Invoice, InvoiceLine, Order, OrderLine, ReferenceCounter
+from shop.money import vat_included
+
+INVOICE_PREFIX = "RE"
+CANCELLATION_PREFIX = "ST"
+
+# Stripe's payment method types, as a German invoice names them.
+PAYMENT_METHODS = {
+    "card": "Karte",
+    "sepa_debit": "SEPA-Lastschrift",
+    "paypal": "PayPal",
+    "klarna": "Klarna",
+    "link": "Link",
+    "giropay": "giropay",
+    "sofort": "Sofortüberweisung",
+    "customer_balance": "Überweisung",
+}
+# Those that settle later: Checkout completes unpaid and async_payment_succeeded pays.
+DELAYED_METHODS = {"sepa_debit", "sofort", "customer_balance", "bacs_debit", "au_becs_debit"}
+
+
+def _next_number(prefix: str, year: int) -> str:
+    """The next number of the sequence; the caller's transaction holds the counter's row lock
+    until it commits, so concurrent payments queue here, and a rollback returns the number."""
+    if not transaction.get_connection().in_atomic_block:
+        # Committed on its own, the number would be lost if the invoice then failed: a gap.
+        raise RuntimeError("invoice numbers are allocated only inside the paying transaction")
+    counter, _created = ReferenceCounter.objects.select_for_update().get_or_create(
+        name=f"{prefix}-{year}"
+    )
+    counter.value += 1
+    counter.save(update_fields=["value"])
+    return f"{prefix}-{year}-{counter.value:06d}"
+
+
+def payment_method_label(session: dict, *, delayed: bool) -> str:
+    """What the buyer paid with. A Checkout Session lists the methods it offered, not the one
+    used; whether the payment settled at once or later tells them apart (card vs SEPA)."""
+    offered = session.get("payment_method_types")
+    offered = [m for m in offered if isinstance(m, str)] if isinstance(offered, list) else []
+    candidates = [m for m in offered if (m in DELAYED_METHODS) == delayed]
+    if len(candidates) == 1:
+        return _(PAYMENT_METHODS.get(candidates[0], candidates[0]))
+    return _("Online-Zahlung über Stripe")
+
+
+def _text(value) -> str:
+    return value.strip() if isinstance(value, str) else ""
+
+
+def buyer_details(session: dict) -> tuple[str, str]:
+    """Name and postal address as Stripe collected them at checkout; empty when it did not."""
+    details = session.get("customer_details")
+    details = details if isinstance(details, dict) else {}
+    name = next(
+        (
+            _text(details.get(key))
+            for key in ("name", "business_name", "individual_name")
+            if _text(details.get(key))
+        ),
+        "",
+    )
+    address = details.get("address")
+    address = address if isinstance(address, dict) else {}
+    country = _text(address.get("country"))
+    lines = [
+        _text(address.get("line1")),
+        _text(address.get("line2")),
+        " ".join(filter(None, [_text(address.get("postal_code")), _text(address.get("city"))])),
+        "" if country in ("", "DE") else country,
+    ]
+    return name[:200], "\n".join(line for line in lines if line)
+
+
+def _seller() -> dict:
+    seller = settings.INVOICE_SELLER
+    return {
+        "seller_name": seller["name"],
+        "seller_address": seller["address"],
+        "seller_vat_id": seller["vat_id"],
+        "seller_tax_number": seller["tax_number"],
+    }
+
+
+def _save_with_lines(invoice: Invoice, positions: list[tuple]) -> Invoice:
+    """Stores the invoice and its positions: (order line or None, description, gross, rate, VAT),
+    in signed cents."""
+    invoice.full_clean()
+    invoice.save()
+    InvoiceLine.objects.bulk_create(
+        InvoiceLine(
+            invoice=invoice,
+            order_line=order_line,
+            position=position,
+            description=description,
+            gross_cents=gross,
+            vat_rate=rate,
+            vat_cents=vat,
+        )  # fmt: skip
+        for position, (order_line, description, gross, rate, vat) in enumerate(positions, start=1)
+    )
+    return invoice
+
+
+def issue_invoice(*, order: Order, session: dict, delayed_payment: bool) -> Invoice:
+    """The invoice of an order that has just become paid; call it inside the paying transaction.
+    Idempotent: an order has one invoice."""
+    existing = order.invoices.filter(kind=Invoice.Kind.INVOICE).first()
+    if existing is not None:
+        return existing
+    issued_on = timezone.localdate(order.paid_at)
+    name, address = buyer_details(session)
+    invoice = Invoice(
+        number=_next_number(INVOICE_PREFIX, issued_on.year),
+        kind=Invoice.Kind.INVOICE,
+        order=order,
+        issued_on=issued_on,
+        buyer_name=name,
+        buyer_address=address,
+        buyer_email=order.email,
+        payment_method=payment_method_label(session, delayed=delayed_payment),
+        **_seller(),
+    )
+    lines = order.lines.order_by("pk")
+    return _save_with_lines(
+        invoice,
+        [
+            (line, line.description, line.gross_cents, line.vat_rate, line.vat_cents)
+            for line in lines
+        ],
+    )
+
+
+def issue_cancellation(
+    *, original: Invoice, refund_id: str, amount_cents: int, lines: list[OrderLine] | None
+) -> Invoice:
+    """The cancellation invoice of one refund, in the refunding transaction. With `lines` it
+    cancels those lines in full; without, it cancels `amount_cents` spread over the original's
+    VAT rates in proportion to their gross (a partial refund that matched no whole line)."""
+    issued_on = timezone.localdate()
+    invoice = Invoice(
+        number=_next_number(CANCELLATION_PREFIX, issued_on.year),
+        kind=Invoice.Kind.CANCELLATION,
+        order=original.order,
+        corrects=original,
+        stripe_refund_id=refund_id,
+        issued_on=issued_on,
+        buyer_name=original.buyer_name,
+        buyer_address=original.buyer_address,
+        buyer_email=original.buyer_email,
+        payment_method=original.payment_method,
+        **_seller(),
+    )
+    if lines is not None:
+        positions = [
+            (line, line.description, -line.gross_cents, line.vat_rate, -line.vat_cents)
+            for line in lines
+        ]
+    else:
+        # VAT from each share's gross, as for any line; negated after, so rounding is symmetric.
+        positions = []
+        for rate, share in _share_by_rate(original, amount_cents):
+            vat = vat_included(gross_cents=share, rate_percent=rate)
+            positions.append((None, _("Teilerstattung"), -share, rate, -vat))
+    return _save_with_lines(invoice, positions)
+
+
+def _share_by_rate(original: Invoice, amount_cents: int) -> list[tuple]:
+    """`amount_cents` split over the original's rates in proportion to their gross, whole cents
+    by largest remainder, so the shares add up to the amount exactly."""
+    summary = [row for row in original.vat_summary() if row.gross_cents > 0]
+    total = sum(row.gross_cents for row in summary)
+    exact = [(row.rate, amount_cents * row.gross_cents, total) for row in summary]
+    shares = {rate: numerator // denominator for rate, numerator, denominator in exact}
+    left = amount_cents - sum(shares.values())
+    by_remainder = sorted(exact, key=lambda item: item[1] % item[2], reverse=True)
+    for rate, _numerator, _denominator in by_remainder[:left]:
+        shares[rate] += 1
+    return [(rate, gross) for rate, gross in shares.items() if gross]
+
+
+def render_pdf(*, invoice_id: int) -> None:
+    """Renders the invoice once; it is a snapshot, so an existing PDF stays as it is."""
+    invoice = Invoice.objects.select_related("order", "corrects").get(pk=invoice_id)
+    if invoice.pdf:
+        return
+    html = render_to_string(
+        "pdf/invoice.html",
+        {"invoice": invoice, "summary": invoice.vat_summary()},
+    )
+    content = documents.render_pdf(html=html)
+    with transaction.atomic():
+        # Two workers may render at once; the first to store wins, the other keeps nothing.
+        invoice = Invoice.objects.select_for_update().get(pk=invoice_id)
+        if not invoice.pdf:
+            invoice.pdf.save(invoice.download_name, ContentFile(content))
+
+
+def render_missing_pdfs(*, order_id: int) -> None:
+    for invoice_id in Invoice.objects.filter(order_id=order_id, pdf="").values_list(
+        "pk", flat=True
+    ):
+        render_pdf(invoice_id=invoice_id)

@@ -1,0 +1,148 @@
+"""VAT: a product's category decides its rate (from settings), the order line keeps the rate it
+was sold at, and invoice lines, summary and totals agree to the cent on every rounding edge."""
+
+from decimal import ROUND_HALF_UP, Decimal
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import connection, transaction
+from django.db.migrations.executor import MigrationExecutor
+
+from shop import invoices
+from shop.models import Product
+from shop.money import vat_included
+from tests import factories
+from tests.courses import factories as course_factories
+
+pytestmark = pytest.mark.django_db
+
+SEVEN, NINETEEN = Decimal("7"), Decimal("19")
+
+
+def product(price_cents: int, category=Product.VatCategory.PUBLICATION) -> Product:
+    if category == Product.VatCategory.ELEARNING:
+        return Product.objects.create(
+            kind=Product.Kind.COURSE, course=course_factories.course(lessons=1), name="eCourse",
+            price_cents=price_cents, vat_category=category,
+        )  # fmt: skip
+    return factories.article(price_cents=price_cents).product
+
+
+def test_the_category_gives_the_rate_from_settings_and_the_order_keeps_the_rate_it_sold_at(
+    settings,
+):
+    article, course = product(490), product(2990, Product.VatCategory.ELEARNING)
+    assert (article.vat_rate, course.vat_rate) == (SEVEN, NINETEEN)
+
+    order = factories.paid_order_of([article, course])
+    settings.VAT_RATES = {"publication": Decimal("5"), "elearning": Decimal("16")}
+
+    assert article.vat_rate == Decimal("5")
+    assert [str(line.vat_rate) for line in order.lines.order_by("pk")] == ["7.00", "19.00"]
+    assert [str(line.vat_rate) for line in order.invoices.get().lines.all()] == ["7.00", "19.00"]
+
+
+def test_a_course_sold_as_a_publication_is_refused():
+    course = product(2990, Product.VatCategory.ELEARNING)
+    course.vat_category = Product.VatCategory.PUBLICATION
+
+    with pytest.raises(ValidationError, match="E-Learning ist die Kategorie"):
+        course.full_clean()
+
+
+def test_prices_are_shown_with_vat_included(client):
+    article = factories.article(price_cents=490)
+
+    page = client.get(article.get_absolute_url()).content.decode()
+
+    assert "4,90 €" in page and "inkl. 7 % MwSt. (0,32 €)" in page
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_migration_maps_19_percent_to_elearning_and_the_rest_to_publications():
+    executor = MigrationExecutor(connection)
+    executor.migrate([("shop", "0008_subscriptions")])
+    apps = executor.loader.project_state([("shop", "0008_subscriptions")]).apps
+    Old = apps.get_model("shop", "Product")
+    Old.objects.create(kind="custom_ebook", name="E-Book", price_cents=7900, vat_rate=7)
+    Old.objects.create(kind="custom_ebook", name="Alt zu 19 %", price_cents=100, vat_rate=19)
+
+    executor = MigrationExecutor(connection)
+    executor.migrate(executor.loader.graph.leaf_nodes())
+
+    categories = dict(Product.objects.values_list("name", "vat_category"))
+    assert categories == {"E-Book": "publication", "Alt zu 19 %": "elearning"}
+
+
+def exact_vat(gross_cents: int, rate: Decimal) -> Decimal:
+    return Decimal(gross_cents) * rate / (100 + rate)
+
+
+@pytest.mark.parametrize("rate", [SEVEN, NINETEEN])
+def test_the_vat_of_a_gross_price_rounds_half_up_to_the_cent_right_at_the_edge(rate):
+    # The prices up to 100 € whose exact VAT lies closest to half a cent, from both sides.
+    edges = sorted(range(1, 10_001), key=lambda g: abs(exact_vat(g, rate) % 1 - Decimal("0.5")))
+    for gross in [1, 2, *edges[:40]]:
+        expected = exact_vat(gross, rate).quantize(Decimal(1), rounding=ROUND_HALF_UP)
+        assert vat_included(gross_cents=gross, rate_percent=rate) == expected, gross
+    assert vat_included(gross_cents=1, rate_percent=rate) == 0
+
+
+def test_many_lines_with_both_rates_agree_to_the_cent_in_lines_summary_and_totals():
+    # Prices whose VAT falls just either side of half a cent, so rounding drifts if anything
+    # summed the gross before taking VAT.
+    prices = [1, 8, 15, 107, 499, 4_99, 7_49, 12_34, 79_00]
+    products = [product(p) for p in prices] + [
+        product(p, Product.VatCategory.ELEARNING) for p in [1, 6, 119, 29_90, 3_99]
+    ]
+    order = factories.paid_order_of(products)
+    invoice = order.invoices.get()
+
+    lines = list(invoice.lines.all())
+    assert len(lines) == len(products) and invoice.total_gross_cents() == order.total_cents
+    for line in lines:
+        assert line.vat_cents == vat_included(
+            gross_cents=line.gross_cents, rate_percent=line.vat_rate
+        )
+        assert line.net_cents + line.vat_cents == line.gross_cents
+    summary = invoice.vat_summary()
+    for row in summary:
+        mine = [line for line in lines if line.vat_rate == row.rate]
+        assert row.gross_cents == sum(line.gross_cents for line in mine)
+        assert row.vat_cents == sum(line.vat_cents for line in mine)
+        assert row.net_cents == sum(line.net_cents for line in mine)
+    assert sum(row.vat_cents for row in summary) == invoice.total_vat_cents()
+    assert sum(row.net_cents for row in summary) == invoice.total_net_cents()
+    assert invoice.total_net_cents() + invoice.total_vat_cents() == order.total_cents
+
+
+def test_one_cent_lines_carry_no_vat_and_still_add_up():
+    order = factories.paid_order_of(
+        [product(1) for _ in range(3)] + [product(1, Product.VatCategory.ELEARNING)]
+    )
+
+    summary = order.invoices.get().vat_summary()
+    assert [(str(r.rate), r.net_cents, r.vat_cents, r.gross_cents) for r in summary] == [
+        ("7.00", 3, 0, 3), ("19.00", 1, 0, 1),
+    ]  # fmt: skip
+
+
+@pytest.mark.parametrize(("amount", "expected"), [(1, 1), (333, 333), (4_321, 4_321)])
+def test_a_partial_cancellation_splits_the_amount_over_the_rates_to_the_cent(amount, expected):
+    order = factories.paid_order_of([product(4_90), product(29_90, Product.VatCategory.ELEARNING)])
+    original = order.invoices.get()
+
+    with transaction.atomic():
+        cancellation = invoices.issue_cancellation(
+            original=original, refund_id=f"re_{amount}", amount_cents=amount, lines=None
+        )
+
+    lines = list(cancellation.lines.all())
+    assert -sum(line.gross_cents for line in lines) == expected
+    for line in lines:
+        assert -line.vat_cents == vat_included(
+            gross_cents=-line.gross_cents, rate_percent=line.vat_rate
+        )
+    shares = {str(line.vat_rate): -line.gross_cents for line in lines}
+    # In proportion to 4,90 € at 7 % and 29,90 € at 19 %, to within a cent.
+    assert abs(shares.get("7.00", 0) - amount * 490 / 3480) < 1
