@@ -58,7 +58,7 @@ def test_reader_buys_an_article_and_downloads_it_from_the_library(
 
     # The worker renders and mails the PDF; its e-mail links to the library.
     [delivery] = wait_for_mail(mail_folder, 1)
-    [attachment] = list(delivery.iter_attachments())
+    [attachment, _invoice] = list(delivery.iter_attachments())
     page.goto(link_in(delivery, r"http://\S+/library/"))
     page.wait_for_url("**/sign-in/**")
     screens(page, "sign-in")

@@ -70,8 +70,11 @@ def test_reader_buys_an_article_and_receives_it_exactly_once(
     [message] = wait_for_mail(mail_folder, 1)
     worker.wait_for_log("'sent'")
     assert message["To"] == "leser@example.com"
-    [attachment] = list(message.iter_attachments())
+    [attachment, invoice] = list(message.iter_attachments())
     assert attachment.get_content_type() == "application/pdf"
+    # The worker rendered the invoice too, and it went with the same e-mail.
+    assert invoice.get_filename() == f"{order.invoices.get().number}.pdf"
+    assert f"Rechnung {order.invoices.get().number}" in pages_text(invoice.get_content())[0]
     pages = pages_text(attachment.get_content())
     assert "Die ersten 100 Tage im neuen Job" in pages[0]
     licence = f"Licensed to leser@example.com · order {order.reference} · personal use only"

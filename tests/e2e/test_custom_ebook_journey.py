@@ -10,7 +10,7 @@ import pytest
 import requests
 from ebooklib import epub
 
-from shop.models import CustomEbook, EbookChapter, EbookStateChange, Product
+from shop.models import CustomEbook, EbookChapter, EbookStateChange, Order, Product
 from tests import factories
 from tests.e2e.test_article_purchase import csrf_post, wait_for_mail
 from tests.pdf_text import pages_text
@@ -64,10 +64,11 @@ def test_custom_ebook_from_payment_to_delivery(
     back = reader.post(checkout.headers["Location"], data={"method": "card"})
     assert "Erzählen Sie uns Ihren Wunsch" in back.text
 
-    # The order's e-mail: no PDF, a link to the wish form.
+    # The order's e-mail: the invoice, no book yet, a link to the wish form.
     [order_mail] = wait_for_mail(mail_folder, 1)
     worker.wait_for_log("'sent'")
-    assert not list(order_mail.iter_attachments())
+    [invoice] = list(order_mail.iter_attachments())
+    assert invoice.get_filename() == f"{Order.objects.get().invoices.get().number}.pdf"
     body = order_mail.get_body(("plain",)).get_content()
     wish_url = re.search(r"http://\S+/library/e-book/\d+/wunsch/", body).group(0)
     ebook = CustomEbook.objects.get()
