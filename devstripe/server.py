@@ -851,8 +851,7 @@ class StripeServer:
         amount = format_amount(session["amount_total"], session["currency"])
         discount = session["total_details"]["amount_discount"]
         items = "".join(
-            f"<li>{int(item['quantity'])} × "
-            f"{html.escape(str(item['price_data'].get('product_data', {}).get('name', '')))}</li>"
+            f"<li>{int(item['quantity'])} × {html.escape(_product_text(item))}</li>"
             for item in line_items
         )
         if session["status"] != "open":
@@ -936,6 +935,12 @@ class StripeServer:
             return
         log = logger.info if 200 <= status < 300 else logger.warning
         log("%s %s -> %s answered %d", event["type"], event["id"], self.webhook_url, status)
+
+
+def _product_text(item: dict[str, Any]) -> str:
+    """Name and description of a line item, as Stripe's page shows them ("inkl. 7 % MwSt.")."""
+    product = item["price_data"].get("product_data", {})
+    return " ".join(str(product.get(key) or "") for key in ("name", "description")).strip()
 
 
 def _page(title: str, body: str) -> str:

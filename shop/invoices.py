@@ -13,6 +13,7 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from documents import pdf as documents
 from shop.models import Invoice, InvoiceLine, Order, OrderLine, ReferenceCounter
@@ -23,14 +24,14 @@ CANCELLATION_PREFIX = "ST"
 
 # Stripe's payment method types, as a German invoice names them.
 PAYMENT_METHODS = {
-    "card": "Karte",
-    "sepa_debit": "SEPA-Lastschrift",
+    "card": gettext_lazy("Karte"),
+    "sepa_debit": gettext_lazy("SEPA-Lastschrift"),
     "paypal": "PayPal",
     "klarna": "Klarna",
     "link": "Link",
     "giropay": "giropay",
-    "sofort": "Sofortüberweisung",
-    "customer_balance": "Überweisung",
+    "sofort": gettext_lazy("Sofortüberweisung"),
+    "customer_balance": gettext_lazy("Überweisung"),
 }
 # Those that settle later: Checkout completes unpaid and async_payment_succeeded pays.
 DELAYED_METHODS = {"sepa_debit", "sofort", "customer_balance", "bacs_debit", "au_becs_debit"}
@@ -57,7 +58,7 @@ def payment_method_label(session: dict, *, delayed: bool) -> str:
     offered = [m for m in offered if isinstance(m, str)] if isinstance(offered, list) else []
     candidates = [m for m in offered if (m in DELAYED_METHODS) == delayed]
     if len(candidates) == 1:
-        return _(PAYMENT_METHODS.get(candidates[0], candidates[0]))
+        return str(PAYMENT_METHODS.get(candidates[0], candidates[0]))
     return _("Online-Zahlung über Stripe")
 
 

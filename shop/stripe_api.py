@@ -8,6 +8,8 @@ from functools import cache
 
 import stripe
 from django.conf import settings
+from django.template.defaultfilters import floatformat
+from django.utils.translation import gettext as _
 
 from shop.models import Order, StripeEvent, Subscription
 
@@ -54,7 +56,11 @@ def create_checkout_session(*, order: Order, success_url: str, cancel_url: str) 
                     "currency": order.currency,
                     "unit_amount": line.list_price_cents,
                     "tax_behavior": "inclusive",
-                    "product_data": {"name": line.description},
+                    "product_data": {
+                        "name": line.description,
+                        # Stripe's page shows it under the name: prices are gross.
+                        "description": _("inkl. %s %% MwSt.") % floatformat(line.vat_rate, -2),
+                    },
                 },
             }
             for line in lines

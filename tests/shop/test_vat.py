@@ -4,11 +4,12 @@ was sold at, and invoice lines, summary and totals agree to the cent on every ro
 from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
+import requests
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.db.migrations.executor import MigrationExecutor
 
-from shop import invoices
+from shop import invoices, services
 from shop.models import Product
 from shop.money import vat_included
 from tests import factories
@@ -56,6 +57,18 @@ def test_prices_are_shown_with_vat_included(client):
     page = client.get(article.get_absolute_url()).content.decode()
 
     assert "4,90 €" in page and "inkl. 7 % MwSt. (0,32 €)" in page
+
+
+def test_stripes_checkout_page_says_the_price_includes_vat(client, stripe_server):
+    course = product(2990, Product.VatCategory.ELEARNING)
+
+    pay_url = services.start_checkout(product=course, email="a@example.com")
+
+    [request] = [r for r in stripe_server.requests if r.path == "/v1/checkout/sessions"]
+    [item] = request.params["line_items"]
+    assert item["price_data"]["product_data"]["description"] == "inkl. 19 % MwSt."
+    assert item["price_data"]["tax_behavior"] == "inclusive"
+    assert "eCourse inkl. 19 % MwSt." in requests.get(pay_url, timeout=10).text
 
 
 @pytest.mark.django_db(transaction=True)
