@@ -54,6 +54,8 @@ def _next_number(prefix: str, year: int) -> str:
 def payment_method_label(session: dict, *, delayed: bool) -> str:
     """What the buyer paid with. A Checkout Session lists the methods it offered, not the one
     used; whether the payment settled at once or later tells them apart (card vs SEPA)."""
+    if session.get("payment_status") == "no_payment_required":
+        return _("Keine Zahlung nötig")
     offered = session.get("payment_method_types")
     offered = [m for m in offered if isinstance(m, str)] if isinstance(offered, list) else []
     candidates = [m for m in offered if (m in DELAYED_METHODS) == delayed]
@@ -100,24 +102,27 @@ def _seller() -> dict:
     }
 
 
-def _save_with_lines(invoice: Invoice, positions: list[tuple]) -> Invoice:
-    """Stores the invoice and its positions: (order line or None, description, gross, rate, VAT),
-    in signed cents."""
+def _save_with_lines(invoice: Invoice, positions: list[dict]) -> Invoice:
+    """Stores the invoice and its positions (InvoiceLine fields, signed cents)."""
     invoice.full_clean()
     invoice.save()
     InvoiceLine.objects.bulk_create(
-        InvoiceLine(
-            invoice=invoice,
-            order_line=order_line,
-            position=position,
-            description=description,
-            gross_cents=gross,
-            vat_rate=rate,
-            vat_cents=vat,
-        )  # fmt: skip
-        for position, (order_line, description, gross, rate, vat) in enumerate(positions, start=1)
+        InvoiceLine(invoice=invoice, position=position, **fields)
+        for position, fields in enumerate(positions, start=1)
     )
     return invoice
+
+
+def _position(line: OrderLine, *, sign: int) -> dict:
+    return {
+        "order_line": line,
+        "description": line.description,
+        "list_price_cents": sign * line.list_price_cents,
+        "discount_cents": sign * line.discount_cents,
+        "gross_cents": sign * line.gross_cents,
+        "vat_rate": line.vat_rate,
+        "vat_cents": sign * line.vat_cents,
+    }
 
 
 def issue_invoice(*, order: Order, session: dict, delayed_payment: bool) -> Invoice:
@@ -139,13 +144,8 @@ def issue_invoice(*, order: Order, session: dict, delayed_payment: bool) -> Invo
         payment_method=payment_method_label(session, delayed=delayed_payment),
         **_seller(),
     )
-    lines = order.lines.order_by("pk")
     return _save_with_lines(
-        invoice,
-        [
-            (line, line.description, line.gross_cents, line.vat_rate, line.vat_cents)
-            for line in lines
-        ],
+        invoice, [_position(line, sign=1) for line in order.lines.order_by("pk")]
     )
 
 
@@ -170,16 +170,19 @@ def issue_cancellation(
         **_seller(),
     )
     if lines is not None:
-        positions = [
-            (line, line.description, -line.gross_cents, line.vat_rate, -line.vat_cents)
-            for line in lines
-        ]
+        positions = [_position(line, sign=-1) for line in lines]
     else:
         # VAT from each share's gross, as for any line; negated after, so rounding is symmetric.
-        positions = []
-        for rate, share in _share_by_rate(original, amount_cents):
-            vat = vat_included(gross_cents=share, rate_percent=rate)
-            positions.append((None, _("Teilerstattung"), -share, rate, -vat))
+        positions = [
+            {
+                "description": _("Teilerstattung"),
+                "list_price_cents": -share,
+                "gross_cents": -share,
+                "vat_rate": rate,
+                "vat_cents": -vat_included(gross_cents=share, rate_percent=rate),
+            }
+            for rate, share in _share_by_rate(original, amount_cents)
+        ]
     return _save_with_lines(invoice, positions)
 
 

@@ -45,6 +45,8 @@ class Migration(migrations.Migration):
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('position', models.PositiveIntegerField(verbose_name='Pos.')),
                 ('description', models.CharField(max_length=200, verbose_name='Bezeichnung')),
+                ('list_price_cents', models.IntegerField(verbose_name='Listenpreis (Cent)')),
+                ('discount_cents', models.IntegerField(default=0, verbose_name='Rabatt (Cent)')),
                 ('gross_cents', models.IntegerField(verbose_name='Brutto (Cent)')),
                 ('vat_rate', models.DecimalField(decimal_places=2, max_digits=4, verbose_name='USt.-Satz (%)')),
                 ('vat_cents', models.IntegerField(verbose_name='USt. (Cent)')),

@@ -112,6 +112,9 @@ class InvoiceLine(models.Model):
     )
     position = models.PositiveIntegerField("Pos.")
     description = models.CharField("Bezeichnung", max_length=200)
+    # A discount code's reduction, shown on the line; gross is what was paid after it.
+    list_price_cents = models.IntegerField("Listenpreis (Cent)")
+    discount_cents = models.IntegerField("Rabatt (Cent)", default=0)
     gross_cents = models.IntegerField("Brutto (Cent)")
     vat_rate = models.DecimalField("USt.-Satz (%)", max_digits=4, decimal_places=2)
     vat_cents = models.IntegerField("USt. (Cent)")

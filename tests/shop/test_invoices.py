@@ -211,3 +211,43 @@ def test_staff_read_invoices_in_the_admin_and_cannot_change_them(client, django_
     assert client.get(f"/admin/shop/invoice/{invoice.pk}/pdf/")["Content-Type"] == "application/pdf"
     assert client.get("/admin/shop/invoice/add/").status_code == 403
     assert client.post(f"/admin/shop/invoice/{invoice.pk}/delete/").status_code == 403
+
+
+def test_a_discounted_line_shows_list_price_and_discount_and_vat_on_what_was_paid():
+    factories.discount_code(code="SOMMER", percent_off=10)
+    order = services.create_order(
+        product=factories.article(price_cents=490).product, email="a@example.com",
+        discount_code="SOMMER",
+    )  # fmt: skip
+    order.stripe_session_id = f"cs_test_{order.reference}"
+    order.save()
+    services.complete_checkout(session=factories.completed_session(order))
+    fulfilment.render_deliveries(order_id=order.pk)
+
+    invoice = order.invoices.get()
+    [line] = invoice.lines.all()
+    assert (line.list_price_cents, line.discount_cents, line.gross_cents) == (490, 49, 441)
+    assert line.vat_cents == 29 and invoice.total_gross_cents() == order.total_cents == 441
+    invoice.refresh_from_db()
+    [text] = pages_text(invoice.pdf.read())
+    assert "Listenpreis 4,90 € abzüglich Rabatt SOMMER 0,49 €" in text
+    assert "4,12 € 7 % 0,29 € 4,41 €" in text
+
+
+def test_a_free_order_gets_an_invoice_over_nothing_paid():
+    factories.discount_code(code="GRATIS", amount_off_cents=10_000)
+    order = services.create_order(
+        product=factories.article(price_cents=490).product, email="a@example.com",
+        discount_code="GRATIS",
+    )  # fmt: skip
+    order.stripe_session_id = f"cs_test_{order.reference}"
+    order.save()
+    services.complete_checkout(
+        session=factories.completed_session(
+            order, payment_status="no_payment_required", payment_intent=None
+        )
+    )
+
+    invoice = order.invoices.get()
+    assert invoice.payment_method == "Keine Zahlung nötig"
+    assert (invoice.total_gross_cents(), invoice.total_vat_cents()) == (0, 0)
