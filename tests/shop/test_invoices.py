@@ -9,7 +9,7 @@ import time_machine
 from django.db import transaction
 
 from shop import fulfilment, invoices, services
-from shop.models import Invoice, Product
+from shop.models import Invoice, Order, Product, Subscription
 from tests import factories
 from tests.courses import factories as course_factories
 from tests.pdf_text import pages_text
@@ -251,3 +251,25 @@ def test_a_free_order_gets_an_invoice_over_nothing_paid():
     invoice = order.invoices.get()
     assert invoice.payment_method == "Keine Zahlung nötig"
     assert (invoice.total_gross_cents(), invoice.total_vat_cents()) == (0, 0)
+
+
+def test_each_paid_ratgeber_month_is_invoiced_at_19_percent_and_mailed(
+    client, stripe_server, post_event, outbox
+):
+    factories.adviser_product(price_cents=500)
+    assert client.post("/ratgeber/abonnieren/", {"email": "abo@example.com"}).status_code == 303
+    subscription = Subscription.objects.get()
+    before = len(stripe_server.events)
+    completed = stripe_server.complete(subscription.stripe_session_id)
+    for event in [completed, *stripe_server.events[before:]]:
+        assert post_event(event).status_code == 200
+
+    order = Order.objects.get(email="abo@example.com")
+    [line] = order.invoices.get().lines.all()
+    assert (line.description, str(line.vat_rate), line.vat_cents, line.gross_cents) == (
+        order.lines.get().description, "19.00", 80, 500,
+    )  # fmt: skip
+    fulfilment.render_deliveries(order_id=order.pk)
+    assert fulfilment.send_delivery_email(order_id=order.pk) == "sent"
+    [message] = outbox
+    assert [name for name, *_ in message.attachments] == [f"{order.invoices.get().number}.pdf"]
