@@ -4,9 +4,18 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext
 
-from shop.models import CancellationNotice, CustomEbook, Delivery, Invoice, Order
+from shop.models import (
+    CancellationNotice,
+    CustomEbook,
+    Delivery,
+    Invoice,
+    Order,
+    WithdrawalDeclaration,
+)
 
 
 def _send(*, to: str, subject: str, template: str, context: dict, attachments=()) -> None:
@@ -127,4 +136,15 @@ def send_cancellation_invoice(*, invoice: Invoice) -> None:
             "library_url": settings.SITE_URL + reverse("shop:library"),
         },
         attachments=[_invoice_attachment(invoice)],
+    )
+
+
+def send_withdrawal_confirmation(*, declaration: WithdrawalDeclaration) -> None:
+    """The confirmation of receipt § 356a BGB asks for: what was declared, and when."""
+    _send(
+        to=declaration.email,
+        subject=gettext("Eingangsbestätigung Ihres Widerrufs vom %(date)s")
+        % {"date": date_format(timezone.localtime(declaration.received_at), "j. F Y")},
+        template="withdrawal_confirmation",
+        context={"declaration": declaration},
     )

@@ -2,6 +2,7 @@ from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from shop import legal
 from shop.models import Article, CancellationNotice, CustomEbook, DiscountCode
 
 
@@ -17,6 +18,40 @@ class CheckoutForm(forms.Form):
         required=False,
         max_length=DiscountCode._meta.get_field("code").max_length,
     )
+    lapse_consent = forms.BooleanField(
+        label=legal.LAPSE_CONSENT_TEXT, label_suffix="",
+        error_messages={"required": _(
+            "Bitte stimmen Sie zu: Ohne Ihre Zustimmung dürfen wir die Inhalte nicht sofort "
+            "liefern, und ohne sofortige Lieferung können wir sie nicht verkaufen."
+        )},
+    )  # fmt: skip
+    # The version of the text the page showed: an order stores the text the buyer agreed to.
+    lapse_consent_version = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, data=None, *, asks_lapse_consent: bool, **kwargs):
+        super().__init__(data, **kwargs)
+        self.consent_text_changed = False
+        if not asks_lapse_consent:
+            del self.fields["lapse_consent"], self.fields["lapse_consent_version"]
+            return
+        self.fields["lapse_consent_version"].initial = legal.LAPSE_CONSENT_VERSION
+        self.consent_text_changed = (
+            self.is_bound
+            and "lapse_consent" in self.data
+            and self.data.get("lapse_consent_version") != legal.LAPSE_CONSENT_VERSION
+        )
+        if self.consent_text_changed:
+            # Agreed to another text than today's: ask again, showing today's.
+            self.data = self.data.copy()
+            self.data["lapse_consent_version"] = legal.LAPSE_CONSENT_VERSION
+            self.data.pop("lapse_consent", None)
+
+    def clean(self):
+        if self.consent_text_changed:
+            raise forms.ValidationError(
+                _("Der Text der Zustimmung hat sich geändert. Bitte lesen und bestätigen Sie ihn.")
+            )
+        return super().clean()
 
 
 class SignInForm(forms.Form):
@@ -98,3 +133,21 @@ class CancellationForm(forms.Form):
                 "reason", _("Bitte nennen Sie den Grund der außerordentlichen Kündigung.")
             )
         return data
+
+
+class WithdrawalForm(forms.Form):
+    """Only what § 356a BGB needs: who, where to confirm, which contract; a note if they like."""
+
+    name = forms.CharField(label=_("Ihr Name"), max_length=200)
+    email = forms.EmailField(
+        label=_("Ihre E-Mail-Adresse"), max_length=254,
+        help_text=_("An diese Adresse senden wir die Eingangsbestätigung."),
+    )  # fmt: skip
+    contract = forms.CharField(
+        label=_("Welcher Vertrag?"), max_length=100,
+        help_text=_("Ihre Bestellnummer (z. B. 2026-000123) oder „Abonnement“."),
+    )  # fmt: skip
+    message = forms.CharField(
+        label=_("Nachricht (optional)"), required=False, max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )  # fmt: skip

@@ -9,8 +9,16 @@ from django.urls import reverse
 from django.utils import timezone
 
 from courses import services as courses
-from shop import discounts, ebooks, invoices, stripe_api
-from shop.models import Entitlement, Order, OrderLine, Product, ReferenceCounter, Series
+from shop import discounts, ebooks, invoices, legal, stripe_api
+from shop.models import (
+    Entitlement,
+    Order,
+    OrderLine,
+    Product,
+    ReferenceCounter,
+    Series,
+    WithdrawalConsent,
+)
 from shop.money import vat_included
 from shop.tasks import fulfil_order
 
@@ -29,10 +37,22 @@ def next_order_reference() -> str:
     return f"{year}-{counter.value:06d}"
 
 
+class LapseConsentMissing(Exception):
+    """Content delivered at once is sold only with the buyer's consent to the lapse of the right
+    of withdrawal, given to the text in force (`shop.legal`)."""
+
+
 @transaction.atomic
-def create_order(*, product: Product, email: str, discount_code: str = "") -> Order:
+def create_order(
+    *,
+    product: Product,
+    email: str,
+    discount_code: str = "",
+    lapse_consent_version: str | None = None,
+) -> Order:
     """A pending order with a snapshot of the product's current price, the only source of prices,
-    less what a discount code takes off (raises discounts.DiscountRefused)."""
+    less what a discount code takes off (raises discounts.DiscountRefused). With
+    `lapse_consent_version`, the buyer agreed to that version of the lapse consent now."""
     redemption = (
         discounts.redeem(code=discount_code, product=product, email=email)
         if discount_code.strip()
@@ -60,12 +80,32 @@ def create_order(*, product: Product, email: str, discount_code: str = "") -> Or
         vat_rate=product.vat_rate,
         vat_cents=vat_included(gross_cents=gross_cents, rate_percent=product.vat_rate),
     )
+    if lapse_consent_version is not None:
+        if lapse_consent_version != legal.LAPSE_CONSENT_VERSION:
+            raise LapseConsentMissing(lapse_consent_version)
+        WithdrawalConsent.objects.create(
+            order=order, text=str(legal.LAPSE_CONSENT_TEXT), version=lapse_consent_version
+        )
     return order
 
 
-def start_checkout(*, product: Product, email: str, discount_code: str = "") -> str:
-    """Creates the order and its Stripe Checkout Session; returns the URL to send the buyer to."""
-    order = create_order(product=product, email=email, discount_code=discount_code)
+def start_checkout(
+    *,
+    product: Product,
+    email: str,
+    discount_code: str = "",
+    lapse_consent_version: str | None = None,
+) -> str:
+    """Creates the order and its Stripe Checkout Session; returns the URL to send the buyer to.
+    Without the consent its product needs, neither is made."""
+    if legal.asks_lapse_consent(product.kind) and lapse_consent_version is None:
+        raise LapseConsentMissing(product.kind)
+    order = create_order(
+        product=product,
+        email=email,
+        discount_code=discount_code,
+        lapse_consent_version=lapse_consent_version,
+    )
     success_url = settings.SITE_URL + reverse("shop:checkout_success")
     try:
         session = stripe_api.create_checkout_session(

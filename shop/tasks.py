@@ -1,12 +1,14 @@
 """Celery tasks: ids in, one service call, done. Rendering and e-mailing are separate tasks so a
 retried e-mail never renders again."""
 
+from datetime import timedelta
+
 from celery import shared_task
 from django.conf import settings
 from django.db import InterfaceError, OperationalError
 from django.utils import timezone
 
-from shop import ebooks, fulfilment, invoices, pdf, selectors
+from shop import ebooks, fulfilment, invoices, pdf, selectors, withdrawals
 from shop.models import Article, Series
 
 # SMTP errors and refused connections are OSErrors; a lost database connection is one of the others.
@@ -95,3 +97,21 @@ def remind_missing_wishes() -> int:
     return ebooks.remind_missing_wishes(
         ordered_before=timezone.now() - settings.EBOOK_WISH_REMINDER_AFTER
     )
+
+
+@shared_task(autoretry_for=TRANSIENT_ERRORS, **RETRY)
+def send_withdrawal_confirmation(declaration_id: int) -> str:
+    """The worker sends it the moment the declaration is stored; an SMTP outage is retried, and
+    the declaration stands whatever the mail server does."""
+    return withdrawals.send_confirmation(declaration_id=declaration_id)
+
+
+@shared_task(acks_late=True)
+def resend_missing_withdrawal_confirmations() -> int:
+    """Beat: the safety net for a confirmation whose task a broker lost."""
+    declaration_ids = withdrawals.unconfirmed_declaration_ids(
+        received_before=timezone.now() - timedelta(minutes=1)
+    )
+    for declaration_id in declaration_ids:
+        send_withdrawal_confirmation.delay(declaration_id)
+    return len(declaration_ids)

@@ -37,4 +37,6 @@ urlpatterns = [
     path("library/e-book/<int:ebook_id>/wunsch/", views.ebook_wish, name="ebook_wish"),
     path("sign-in/", views.sign_in, name="sign_in"),
     path("sign-in/<uidb64>/<token>/", views.sign_in_confirm, name="sign_in_confirm"),
+    path("vertrag-widerrufen/", views.withdrawal, name="withdrawal"),
+    path("vertrag-widerrufen/eingegangen/", views.withdrawal_received, name="withdrawal_received"),
 ]

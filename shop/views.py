@@ -13,9 +13,27 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from shop import discounts, ebooks, links, selectors, services, stripe_api, subscriptions, webhooks
-from shop.forms import CancellationForm, CheckoutForm, EbookWishForm, SignInForm, SubscribeForm
-from shop.models import Product
+from shop import (
+    discounts,
+    ebooks,
+    legal,
+    links,
+    selectors,
+    services,
+    stripe_api,
+    subscriptions,
+    webhooks,
+    withdrawals,
+)
+from shop.forms import (
+    CancellationForm,
+    CheckoutForm,
+    EbookWishForm,
+    SignInForm,
+    SubscribeForm,
+    WithdrawalForm,
+)
+from shop.models import Product, WithdrawalDeclaration
 
 
 @require_GET
@@ -49,6 +67,9 @@ def _product_page(request, product: Product, form: CheckoutForm, *, status: int 
         "course": product.course,
         "series": product.series,
         "form": form,
+        "withdrawal_notice": None
+        if legal.asks_lapse_consent(product.kind)
+        else legal.WITHDRAWAL_NOTICE_TEXT,
     }
     if product.kind == Product.Kind.ARTICLE:
         context["adviser"] = selectors.adviser_access(user=request.user)
@@ -73,14 +94,16 @@ def _on_sale(kind: str, slug: str) -> Product:
 
 @require_GET
 def product(request, kind, slug):
+    product = _on_sale(kind, slug)
     initial = {"email": request.user.email} if request.user.is_authenticated else {}
-    return _product_page(request, _on_sale(kind, slug), CheckoutForm(initial=initial))
+    form = CheckoutForm(initial=initial, asks_lapse_consent=legal.asks_lapse_consent(product.kind))
+    return _product_page(request, product, form)
 
 
 @require_POST
 def checkout(request, kind, slug):
     product = _on_sale(kind, slug)
-    form = CheckoutForm(request.POST)
+    form = CheckoutForm(request.POST, asks_lapse_consent=legal.asks_lapse_consent(product.kind))
     if not form.is_valid():
         return _product_page(request, product, form, status=400)
     try:
@@ -88,6 +111,7 @@ def checkout(request, kind, slug):
             product=product,
             email=form.cleaned_data["email"],
             discount_code=form.cleaned_data["discount_code"],
+            lapse_consent_version=form.cleaned_data.get("lapse_consent_version"),
         )
     except discounts.DiscountRefused as refused:
         form.add_error("discount_code", str(refused))
@@ -304,3 +328,29 @@ def cancel_contract(request):
         reason=data["reason"],
     )  # fmt: skip
     return render(request, "shop/cancel_received.html", {"notice": notice})
+
+
+@require_http_methods(["GET", "POST"])
+def withdrawal(request):
+    """The "Vertrag widerrufen" form, then a page showing what will be declared, with the
+    button "Widerruf bestätigen" (§ 356a BGB); only that button records it. No sign-in."""
+    form = WithdrawalForm(request.POST or None)
+    if request.method == "POST" and form.is_valid() and "edit" not in request.POST:
+        if "confirm" not in request.POST:
+            return render(request, "shop/withdrawal_confirm.html", {"form": form})
+        declaration = withdrawals.declare(**form.cleaned_data)
+        # After a redirect, reloading the page cannot declare a second time.
+        request.session["withdrawal_declaration"] = declaration.pk
+        return redirect("shop:withdrawal_received")
+    status = 400 if request.method == "POST" and not form.is_valid() else 200
+    return render(request, "shop/withdrawal.html", {"form": form}, status=status)
+
+
+@require_GET
+def withdrawal_received(request):
+    declaration = WithdrawalDeclaration.objects.filter(
+        pk=request.session.get("withdrawal_declaration")
+    ).first()
+    if declaration is None:
+        return redirect("shop:withdrawal")
+    return render(request, "shop/withdrawal_received.html", {"declaration": declaration})

@@ -7,10 +7,12 @@ from datetime import date
 from django.conf import settings
 
 from devstripe import signing
-from shop import services
+from shop import legal, services
 from shop.models import Article, DiscountCode, Order, Product
 
 _numbers = itertools.count(1)
+# What a buyer's checkout form sends for content delivered at once: the ticked consent box.
+LAPSE_CONSENT = {"lapse_consent": "on", "lapse_consent_version": legal.LAPSE_CONSENT_VERSION}
 
 BODY = """Gute Vorbereitung ist die halbe Verhandlung.
 

@@ -157,6 +157,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "shop.tasks.remind_missing_wishes",
         "schedule": timedelta(hours=1),
     },
+    "resend-missing-withdrawal-confirmations": {
+        "task": "shop.tasks.resend_missing_withdrawal_confirmations",
+        "schedule": timedelta(minutes=1),
+    },
     "send-due-course-lessons": {
         "task": "courses.tasks.send_due_lessons",
         "schedule": timedelta(minutes=5),
@@ -182,6 +186,8 @@ EBOOK_WISH_REMINDER_AFTER = timedelta(days=2)
 # buyers of a custom eBook or a series read it free for this long after their payment.
 ADVISER_GRACE_PERIOD = timedelta(days=int(os.environ.get("ADVISER_GRACE_DAYS", "7")))
 ADVISER_GRANT_PERIOD = timedelta(days=int(os.environ.get("ADVISER_GRANT_DAYS", "365")))
+# The statutory withdrawal period (§ 355 Abs. 2 BGB), counted in days after the contract.
+WITHDRAWAL_PERIOD_DAYS = int(os.environ.get("WITHDRAWAL_PERIOD_DAYS", "14"))
 
 # German VAT per product category: electronic publications (§ 12 Abs. 2 Nr. 14 UStG) and e-learning.
 VAT_RATES = {"publication": Decimal("7"), "elearning": Decimal("19")}

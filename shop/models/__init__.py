@@ -1,4 +1,5 @@
-"""The shop's models, one module per context: catalog, orders, custom eBooks, payments, invoices."""
+"""The shop's models, one module per context: catalog, orders, custom eBooks, payments, invoices,
+withdrawals."""
 
 from shop.models.catalog import Article, Product, Series, SeriesArticle
 from shop.models.discounts import DiscountCode
@@ -14,6 +15,7 @@ from shop.models.orders import (
 )
 from shop.models.payments import StripeEvent
 from shop.models.subscriptions import CancellationNotice, Subscription, SubscriptionPayment
+from shop.models.withdrawals import WithdrawalConsent, WithdrawalDeclaration
 
 __all__ = [
     "Article",
@@ -36,4 +38,6 @@ __all__ = [
     "StripeEvent",
     "Subscription",
     "SubscriptionPayment",
+    "WithdrawalConsent",
+    "WithdrawalDeclaration",
 ]

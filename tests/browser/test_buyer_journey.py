@@ -47,6 +47,7 @@ def test_reader_buys_an_article_and_downloads_it_from_the_library(
     screens(page, "article")
 
     page.get_by_label("Ihre E-Mail-Adresse").fill(READER)
+    page.get_by_label("Ich stimme ausdrücklich zu").check()
     page.get_by_role("button", name="Als PDF kaufen").click()
     page.wait_for_url(stripe.url + "/pay/**")
     screens(page, "stripe-stand-in", ours=False)

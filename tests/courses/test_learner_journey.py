@@ -14,6 +14,7 @@ import requests
 
 from courses.models import Certificate, Enrolment, TaskProgress
 from shop.models import Order, Product
+from tests import factories as shop_factories
 from tests.courses import factories
 from tests.pdf_text import pages_text
 
@@ -83,7 +84,8 @@ def test_learner_buys_works_online_switches_to_email_finishes_and_gets_a_certifi
     # Buy: the shop's sales page, its checkout, Stripe's page; the signed webhook enrols.
     sales_page = f"{site}/kurse/{course.slug}/"
     checkout = csrf_post_to(
-        browser, sales_page, f"{sales_page}kaufen/", {"email": "lerner@example.com"},
+        browser, sales_page, f"{sales_page}kaufen/",
+        {"email": "lerner@example.com", **shop_factories.LAPSE_CONSENT},
         allow_redirects=False,
     )  # fmt: skip
     assert checkout.status_code == 303

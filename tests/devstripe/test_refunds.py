@@ -2,7 +2,7 @@
 
 import pytest
 
-from shop import services, stripe_api
+from shop import legal, services, stripe_api
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -10,7 +10,11 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def paid_intent(stripe_server):
-    url = services.start_checkout(product=factories.article().product, email="a@example.com")
+    url = services.start_checkout(
+        product=factories.article().product,
+        email="a@example.com",
+        lapse_consent_version=legal.LAPSE_CONSENT_VERSION,
+    )
     session = stripe_server.complete(url.rsplit("/", 1)[-1])["data"]["object"]
     return session["payment_intent"]
 

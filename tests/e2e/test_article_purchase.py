@@ -53,7 +53,8 @@ def test_reader_buys_an_article_and_receives_it_exactly_once(
     token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text).group(1)
     checkout = reader.post(
         f"{article_url}kaufen/",
-        data={"email": "leser@example.com", "csrfmiddlewaretoken": token},
+        data={"email": "leser@example.com", "csrfmiddlewaretoken": token}
+        | factories.LAPSE_CONSENT,
         headers={"Referer": article_url}, allow_redirects=False,
     )  # fmt: skip
     assert checkout.status_code == 303

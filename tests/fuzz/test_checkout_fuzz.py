@@ -64,7 +64,7 @@ def assert_outcome(response, before: int, *, email=None) -> None:
 def test_form_fields_of_any_kind_never_fail_and_never_set_the_price(client, article, email, extra):
     before = Order.objects.count()
 
-    response = checkout(client, article, {**extra, "email": email})
+    response = checkout(client, article, {**extra, "email": email, **factories.LAPSE_CONSENT})
 
     note(f"{response.status_code}: {response.content[:300]!r}")
     assert_outcome(response, before, email=email)
@@ -82,7 +82,8 @@ def raw_bodies(draw):
         return urlencode([(f"f{i}", "x") for i in range(draw(st.integers(900, 5000)))]).encode()
     # Up to a few MB, around Django's 2.5 MB limit of a request body.
     size = draw(st.sampled_from([2_600_000, 4 * 2**20]) | st.integers(0, 4 * 2**20))
-    return b"email=leser%40example.com&x=" + b"a" * size
+    consent = urlencode(factories.LAPSE_CONSENT).encode()
+    return b"email=leser%40example.com&" + consent + b"&x=" + b"a" * size
 
 
 @given(
@@ -127,7 +128,8 @@ def test_any_article_address_and_method_answers_without_a_server_error(
 ):
     before = Order.objects.count()
 
-    response = client.generic(method, f"/artikel/{slug}/kaufen/", "email=leser%40example.com",
+    body = "email=leser%40example.com&" + urlencode(factories.LAPSE_CONSENT)
+    response = client.generic(method, f"/artikel/{slug}/kaufen/", body,
                               content_type="application/x-www-form-urlencoded")  # fmt: skip
 
     event(str(response.status_code))

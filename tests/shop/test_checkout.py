@@ -47,7 +47,10 @@ def test_unpublished_article_is_not_found(client, change):
 
     assert client.get(article.get_absolute_url()).status_code == 404
     assert (
-        client.post(f"/artikel/{article.slug}/kaufen/", {"email": "a@example.com"}).status_code
+        client.post(
+            f"/artikel/{article.slug}/kaufen/",
+            {"email": "a@example.com", **factories.LAPSE_CONSENT},
+        ).status_code
         == 404
     )
     assert not Order.objects.exists()
@@ -61,7 +64,7 @@ def test_buying_creates_an_order_with_a_price_snapshot_and_sends_the_buyer_to_st
     response = client.post(
         f"/artikel/{article.slug}/kaufen/",
         # A tampered form cannot choose the price: only the database does.
-        {"email": "Alice@Example.com", "price_cents": "1", "amount": "1"},
+        {"email": "Alice@Example.com", "price_cents": "1", "amount": "1"} | factories.LAPSE_CONSENT,
     )
 
     order = Order.objects.get()
@@ -83,7 +86,9 @@ def test_buying_creates_an_order_with_a_price_snapshot_and_sends_the_buyer_to_st
 
 def test_later_price_change_does_not_touch_an_existing_order(client, stripe_server):
     article = factories.article(price_cents=490)
-    client.post(f"/artikel/{article.slug}/kaufen/", {"email": "a@example.com"})
+    client.post(
+        f"/artikel/{article.slug}/kaufen/", {"email": "a@example.com", **factories.LAPSE_CONSENT}
+    )
 
     article.product.price_cents = 990
     article.product.save()
@@ -94,7 +99,10 @@ def test_later_price_change_does_not_touch_an_existing_order(client, stripe_serv
 def test_order_references_count_up(client, stripe_server):
     article = factories.article()
     for _ in range(3):
-        client.post(f"/artikel/{article.slug}/kaufen/", {"email": "a@example.com"})
+        client.post(
+            f"/artikel/{article.slug}/kaufen/",
+            {"email": "a@example.com", **factories.LAPSE_CONSENT},
+        )
 
     numbers = sorted(int(o.reference.split("-")[1]) for o in Order.objects.all())
     assert numbers == [numbers[0], numbers[0] + 1, numbers[0] + 2]
@@ -114,7 +122,9 @@ def test_stripe_unreachable_gets_a_clear_message_and_charges_nothing(client, set
     settings.STRIPE_API_BASE = "http://127.0.0.1:9"  # nothing listens on the discard port
     article = factories.article()
 
-    response = client.post(f"/artikel/{article.slug}/kaufen/", {"email": "a@example.com"})
+    response = client.post(
+        f"/artikel/{article.slug}/kaufen/", {"email": "a@example.com", **factories.LAPSE_CONSENT}
+    )
 
     assert response.status_code == 503
     assert "nicht erreichbar" in response.content.decode()
@@ -124,9 +134,9 @@ def test_stripe_unreachable_gets_a_clear_message_and_charges_nothing(client, set
 
 def test_success_page_settles_the_order_before_the_webhook_arrives(client, stripe_server):
     article = factories.article()
-    location = client.post(f"/artikel/{article.slug}/kaufen/", {"email": "a@example.com"})[
-        "Location"
-    ]
+    location = client.post(
+        f"/artikel/{article.slug}/kaufen/", {"email": "a@example.com", **factories.LAPSE_CONSENT}
+    )["Location"]
     session_id = location.rsplit("/", 1)[1]
     stripe_server.complete(session_id)  # the buyer paid on Stripe's page; no webhook sent yet
 

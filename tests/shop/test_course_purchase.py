@@ -43,7 +43,8 @@ def test_paying_for_a_course_enrols_the_buyer_and_mails_the_course_link(
     client, stripe_server, post_event, course_product, outbox
 ):
     checkout = client.post(
-        f"/kurse/{course_product.course.slug}/kaufen/", {"email": "lerner@example.com"}
+        f"/kurse/{course_product.course.slug}/kaufen/",
+        {"email": "lerner@example.com", **factories.LAPSE_CONSENT},
     )
     assert checkout.status_code == 303
     order = Order.objects.get()

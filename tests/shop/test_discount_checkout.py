@@ -20,7 +20,8 @@ def checkout(live_server, article, *, code: str, email: str = "leser@example.com
     token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', reader.get(url).text).group(1)
     answer = reader.post(
         f"{url}kaufen/",
-        data={"email": email, "discount_code": code, "csrfmiddlewaretoken": token},
+        data={"email": email, "discount_code": code, "csrfmiddlewaretoken": token}
+        | factories.LAPSE_CONSENT,
         headers={"Referer": url}, allow_redirects=False,
     )  # fmt: skip
     return reader, answer

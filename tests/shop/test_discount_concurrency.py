@@ -6,7 +6,7 @@ import multiprocessing
 import pytest
 from django.db import connection, connections
 
-from shop import discounts, services, stripe_api
+from shop import discounts, legal, services, stripe_api
 from shop.models import Order
 from tests import factories
 
@@ -23,7 +23,10 @@ def _checkout(product_id: int, email: str, start, outcomes) -> None:
     product = Product.objects.get(pk=product_id)
     start.wait(timeout=60)
     try:
-        services.start_checkout(product=product, email=email, discount_code="FUENF")
+        services.start_checkout(
+            product=product, email=email, discount_code="FUENF",
+            lapse_consent_version=legal.LAPSE_CONSENT_VERSION,
+        )  # fmt: skip
     except discounts.DiscountRefused as refused:
         outcomes.put(("refused", str(refused)))
     except Exception as error:  # noqa: BLE001 - reported to the test, which fails on it

@@ -19,7 +19,10 @@ BERLIN = timezone.get_fixed_timezone(60)
 
 
 def buy(client, article, *, code: str, email: str = "alice@example.com"):
-    return client.post(f"/artikel/{article.slug}/kaufen/", {"email": email, "discount_code": code})
+    return client.post(
+        f"/artikel/{article.slug}/kaufen/",
+        {"email": email, "discount_code": code, **factories.LAPSE_CONSENT},
+    )
 
 
 def order_with(product: Product, code: str, email: str = "alice@example.com") -> Order:

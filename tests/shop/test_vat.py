@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.db.migrations.executor import MigrationExecutor
 
-from shop import invoices, services
+from shop import invoices, legal, services
 from shop.models import Product
 from shop.money import vat_included
 from tests import factories
@@ -62,7 +62,9 @@ def test_prices_are_shown_with_vat_included(client):
 def test_stripes_checkout_page_says_the_price_includes_vat(client, stripe_server):
     course = product(2990, Product.VatCategory.ELEARNING)
 
-    pay_url = services.start_checkout(product=course, email="a@example.com")
+    pay_url = services.start_checkout(
+        product=course, email="a@example.com", lapse_consent_version=legal.LAPSE_CONSENT_VERSION
+    )
 
     [request] = [r for r in stripe_server.requests if r.path == "/v1/checkout/sessions"]
     [item] = request.params["line_items"]

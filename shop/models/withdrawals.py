@@ -1,0 +1,59 @@
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from shop.models.orders import Order
+
+
+class WithdrawalConsent(models.Model):
+    """The buyer's § 356 Abs. 5 BGB consent at checkout: the exact text shown and its version."""
+
+    order = models.OneToOneField(
+        Order, verbose_name=_("Bestellung"), on_delete=models.CASCADE,
+        related_name="withdrawal_consent",
+    )  # fmt: skip
+    text = models.TextField(_("Text der Zustimmung"))
+    version = models.CharField(_("Version"), max_length=20)
+    given_at = models.DateTimeField(_("Zugestimmt am"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("Zustimmung zum Erlöschen des Widerrufsrechts")
+        verbose_name_plural = _("Zustimmungen zum Erlöschen des Widerrufsrechts")
+
+    def __str__(self):
+        return f"{self.order} ({self.version})"
+
+
+class WithdrawalDeclaration(models.Model):
+    """A declaration made with "Vertrag widerrufen" (§ 356a BGB), as received. The order is set
+    only when the reference and the order's e-mail address both match what was given."""
+
+    received_at = models.DateTimeField(_("Eingegangen"), default=timezone.now, db_index=True)
+    name = models.CharField(_("Name"), max_length=200)
+    email = models.EmailField(_("E-Mail"))
+    contract = models.CharField(_("Angegebener Vertrag"), max_length=100)
+    message = models.TextField(_("Nachricht"), blank=True)
+    order = models.ForeignKey(
+        Order, verbose_name=_("Zugeordnete Bestellung"), on_delete=models.PROTECT,
+        null=True, blank=True, related_name="withdrawal_declarations",
+    )  # fmt: skip
+    is_withdrawable = models.BooleanField(_("Noch widerrufbar"), default=False)
+    assessment = models.TextField(_("Prüfung"), blank=True)
+    confirmation_sent_at = models.DateTimeField(
+        _("Eingangsbestätigung gesendet"), null=True, blank=True
+    )
+    handled_at = models.DateTimeField(_("Erledigt"), null=True, blank=True)
+    handled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("Erledigt durch"), on_delete=models.PROTECT,
+        null=True, blank=True, related_name="+",
+    )  # fmt: skip
+    refund_ids = models.CharField(_("Stripe-Erstattungen"), max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = _("Widerruf")
+        verbose_name_plural = _("Widerrufe")
+        ordering = ["-received_at"]
+
+    def __str__(self):
+        return f"{self.contract} – {self.name}"

@@ -1,0 +1,196 @@
+"""Withdrawals: a declaration made with "Vertrag widerrufen" (§ 356a BGB), whether the contract
+it names can still be withdrawn, its confirmation of receipt, and the staff's refund.
+
+A declaration is matched to an order only when the reference and the order's own e-mail address
+both fit: a stranger who knows a reference withdraws nothing, and learns nothing from the page
+either, which reads the same whether anything matched or not. The confirmation of receipt goes to
+the address given; only for a match does it say whether the contract can still be withdrawn.
+"""
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
+from shop import ebooks, emails, legal, stripe_api
+from shop.models import CustomEbook, Order, OrderLine, WithdrawalConsent, WithdrawalDeclaration
+
+
+class NotRefundable(Exception):
+    """The declaration matched no order, names one that can no longer be withdrawn, or is done."""
+
+
+@dataclass(frozen=True)
+class WithdrawalRight:
+    is_withdrawable: bool
+    reason: str
+
+
+def matching_order(*, contract: str, email: str) -> Order | None:
+    return Order.objects.filter(reference=contract.strip(), email__iexact=email.strip()).first()
+
+
+def period_ends_on(order: Order) -> date:
+    """The last day of the withdrawal period: the day of the contract (payment) is not counted
+    (§ 187 Abs. 1 BGB), and the period runs to the end of its last day (§ 188 Abs. 1 BGB)."""
+    concluded = timezone.localdate(order.paid_at or order.created_at)
+    return concluded + timedelta(days=settings.WITHDRAWAL_PERIOD_DAYS)
+
+
+def withdrawal_right(*, order: Order, at: datetime) -> WithdrawalRight:
+    """Whether `order` could still be withdrawn at `at`, and why, line by line: the one place
+    that knows. A product kind with its own rule (the subscription's first 14 days) adds it in
+    `_line_right`; any kind not named there keeps the ordinary period."""
+    if not order.is_paid:
+        return WithdrawalRight(False, _("Die Bestellung ist nicht bezahlt."))
+    consent = WithdrawalConsent.objects.filter(order=order).first()
+    in_period = timezone.localdate(at) <= period_ends_on(order)
+    rights = [
+        (line, _line_right(line, consent=consent, in_period=in_period, order=order))
+        for line in order.lines.select_related("product")
+    ]
+    return WithdrawalRight(
+        any(right.is_withdrawable for _line, right in rights),
+        "\n".join(f"{line.description}: {right.reason}" for line, right in rights),
+    )
+
+
+def _line_right(
+    line: OrderLine, *, consent: WithdrawalConsent | None, in_period: bool, order: Order
+) -> WithdrawalRight:
+    ends = date_format(period_ends_on(order), "j. F Y")
+    if not in_period:
+        return WithdrawalRight(False, _("Die Widerrufsfrist endete am %(date)s.") % {"date": ends})
+    ebook = CustomEbook.objects.filter(order_line=line).first()
+    if ebook is not None:
+        if ebook.state in (CustomEbook.State.AWAITING_WISH, CustomEbook.State.NEW):
+            return WithdrawalRight(
+                True,
+                _("Die Redaktion hat mit dem E-Book noch nicht begonnen (Frist bis %(date)s).")
+                % {"date": ends},
+            )
+        return WithdrawalRight(
+            False,
+            _("Die Zusammenstellung hat begonnen (Status: %(state)s).")
+            % {"state": ebook.get_state_display()},
+        )
+    if legal.asks_lapse_consent(line.product.kind) and consent is not None:
+        return WithdrawalRight(
+            False,
+            _(
+                "Das Widerrufsrecht ist mit Beginn der Lieferung erloschen: Zustimmung vom "
+                "%(date)s (Fassung %(version)s)."
+            )
+            % {
+                "date": date_format(timezone.localtime(consent.given_at), "j. F Y, H:i"),
+                "version": consent.version,
+            },
+        )
+    return WithdrawalRight(True, _("Innerhalb der Widerrufsfrist bis %(date)s.") % {"date": ends})
+
+
+@transaction.atomic
+def declare(*, name: str, email: str, contract: str, message: str) -> WithdrawalDeclaration:
+    """Records the declaration as received and has its confirmation of receipt sent at once."""
+    declaration = WithdrawalDeclaration(
+        name=name.strip(), email=email.strip().lower(), contract=contract.strip(),
+        message=message.strip(), order=matching_order(contract=contract, email=email),
+    )  # fmt: skip
+    if declaration.order is None:
+        declaration.assessment = _(
+            "Keiner Bestellung zugeordnet (Bestellnummer und E-Mail-Adresse passen zu keiner "
+            "Bestellung). Bitte von Hand prüfen."
+        )
+    else:
+        right = withdrawal_right(order=declaration.order, at=declaration.received_at)
+        declaration.is_withdrawable, declaration.assessment = right.is_withdrawable, right.reason
+    declaration.full_clean()
+    declaration.save()
+    _tasks().send_withdrawal_confirmation.delay_on_commit(declaration.pk)
+    return declaration
+
+
+def _tasks():
+    # shop.tasks imports this module; importing it back at call time keeps the cycle harmless.
+    from shop import tasks
+
+    return tasks
+
+
+def _locked(declaration_id: int) -> WithdrawalDeclaration:
+    return WithdrawalDeclaration.objects.select_for_update().get(pk=declaration_id)
+
+
+def send_confirmation(*, declaration_id: int) -> str:
+    """One confirmation of receipt per declaration, marked in the transaction that sends it."""
+    with transaction.atomic():
+        declaration = _locked(declaration_id)
+        if declaration.confirmation_sent_at:
+            return "already sent"
+        emails.send_withdrawal_confirmation(declaration=declaration)
+        declaration.confirmation_sent_at = timezone.now()
+        declaration.save(update_fields=["confirmation_sent_at"])
+    return "sent"
+
+
+def unconfirmed_declaration_ids(*, received_before: datetime) -> list[int]:
+    """Declarations whose confirmation should have gone out by now: a broker that lost the task
+    must not leave one unconfirmed."""
+    return list(
+        WithdrawalDeclaration.objects.filter(
+            confirmation_sent_at__isnull=True, received_at__lt=received_before
+        ).values_list("pk", flat=True)
+    )
+
+
+@transaction.atomic
+def refund(*, declaration_id: int, by) -> WithdrawalDeclaration:
+    """Asks Stripe to refund what the withdrawn order cost and marks the declaration handled.
+    A custom eBook is cancelled through its own state machine, which refunds its line; every
+    other line is refunded under a key of its own, so a repeated action never refunds twice. The
+    charge.refunded webhook does the rest (invoice, entitlements). If Stripe refuses, nothing
+    changes."""
+    declaration = _locked(declaration_id)
+    if declaration.handled_at:
+        raise NotRefundable(_("Bereits erledigt."))
+    if declaration.order_id is None or not declaration.is_withdrawable:
+        raise NotRefundable(declaration.assessment)
+    order = Order.objects.select_for_update().get(pk=declaration.order_id)
+    refund_ids = []
+    for line in order.lines.all():
+        ebook = CustomEbook.objects.filter(order_line=line).first()
+        if ebook is not None:
+            if ebook.state != CustomEbook.State.CANCELLED:
+                ebook = ebooks.change_state(
+                    ebook_id=ebook.pk, to=CustomEbook.State.CANCELLED, by=by
+                )
+            refund_ids.append(ebook.refund_id)
+        elif order.stripe_payment_intent:
+            refunded = stripe_api.refund_payment(
+                payment_intent=order.stripe_payment_intent,
+                amount_cents=line.gross_cents,
+                idempotency_key=f"refund-order-line-{line.pk}",
+            )
+            refund_ids.append(refunded["id"])
+    declaration.refund_ids = ", ".join(filter(None, refund_ids))
+    _mark_handled(declaration, by=by)
+    return declaration
+
+
+@transaction.atomic
+def close_without_refund(*, declaration_id: int, by) -> WithdrawalDeclaration:
+    """Staff answered it otherwise (no right of withdrawal, no contract found)."""
+    declaration = _locked(declaration_id)
+    if declaration.handled_at:
+        raise NotRefundable(_("Bereits erledigt."))
+    _mark_handled(declaration, by=by)
+    return declaration
+
+
+def _mark_handled(declaration: WithdrawalDeclaration, *, by) -> None:
+    declaration.handled_at, declaration.handled_by = timezone.now(), by
+    declaration.save(update_fields=["handled_at", "handled_by", "refund_ids"])
