@@ -8,4 +8,5 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("shop.urls")),
     path("", include("courses.urls")),
+    path("", include("newsletter.urls")),
 ]

@@ -32,6 +32,7 @@ INSTALLED_APPS = [
     "documents",
     "shop",
     "courses",
+    "newsletter",
 ]
 
 MIDDLEWARE = [
@@ -186,6 +187,10 @@ EBOOK_WISH_REMINDER_AFTER = timedelta(days=2)
 # buyers of a custom eBook or a series read it free for this long after their payment.
 ADVISER_GRACE_PERIOD = timedelta(days=int(os.environ.get("ADVISER_GRACE_DAYS", "7")))
 ADVISER_GRANT_PERIOD = timedelta(days=int(os.environ.get("ADVISER_GRANT_DAYS", "365")))
+# The newsletter's double opt-in: how long a confirmation link works, and how soon the same
+# address may be sent another (a form submitted again and again must not flood an inbox).
+NEWSLETTER_CONFIRMATION_MAX_AGE = timedelta(days=7)
+NEWSLETTER_CONFIRMATION_RESEND_AFTER = timedelta(minutes=10)
 # The statutory withdrawal period (§ 355 Abs. 2 BGB), counted in days after the contract.
 WITHDRAWAL_PERIOD_DAYS = int(os.environ.get("WITHDRAWAL_PERIOD_DAYS", "14"))
 

@@ -1,0 +1,44 @@
+from django.contrib import admin
+from django.db.models import Count
+
+from newsletter import services
+from newsletter.models import Issue, Subscriber
+
+
+@admin.register(Subscriber)
+class SubscriberAdmin(admin.ModelAdmin):
+    list_display = ["email", "signed_up_at", "confirmed_at", "unsubscribed_at", "consent_version"]
+    list_filter = [
+        ("confirmed_at", admin.EmptyFieldListFilter),
+        ("unsubscribed_at", admin.EmptyFieldListFilter),
+    ]
+    search_fields = ["email"]
+    # The consent is evidence: it comes from the subscriber only.
+    readonly_fields = [f.name for f in Subscriber._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(Issue)
+class IssueAdmin(admin.ModelAdmin):
+    list_display = ["subject", "created_at", "sending_started_at", "delivered"]
+    fields = ["subject", "body", "sending_started_at"]
+    readonly_fields = ["sending_started_at"]
+    actions = ["send"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(delivery_count=Count("deliveries"))
+
+    @admin.display(description="Gesendet an", ordering="delivery_count")
+    def delivered(self, issue):
+        return issue.delivery_count
+
+    @admin.action(description="An alle bestätigten Abonnent/innen senden")
+    def send(self, request, queryset):
+        for issue in queryset:
+            services.start_sending(issue=issue)
+        self.message_user(
+            request,
+            f"{queryset.count()} Ausgabe(n) werden gesendet, an jede Adresse einmal.",
+        )

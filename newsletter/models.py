@@ -1,0 +1,74 @@
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class SubscriberQuerySet(models.QuerySet):
+    def receiving(self):
+        """Confirmed by the double opt-in and not unsubscribed since: nobody else gets an issue."""
+        return self.filter(confirmed_at__isnull=False, unsubscribed_at__isnull=True)
+
+
+class Subscriber(models.Model):
+    """One address and its consent: the exact text and version agreed to, when it was asked for
+    and when the link in the confirmation e-mail confirmed it. No IP address: it proves nothing
+    the confirmation does not."""
+
+    email = models.EmailField(_("E-Mail"), unique=True)
+    consent_text = models.TextField(_("Text der Einwilligung"))
+    consent_version = models.CharField(_("Version"), max_length=20)
+    signed_up_at = models.DateTimeField(_("Angemeldet"), default=timezone.now)
+    confirmation_sent_at = models.DateTimeField(_("Bestätigungs-E-Mail"), null=True, blank=True)
+    confirmed_at = models.DateTimeField(_("Bestätigt"), null=True, blank=True)
+    unsubscribed_at = models.DateTimeField(_("Abgemeldet"), null=True, blank=True)
+
+    objects = SubscriberQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("Abonnent/in")
+        verbose_name_plural = _("Abonnent/innen")
+        ordering = ["-signed_up_at"]
+
+    def __str__(self):
+        return self.email
+
+    @property
+    def is_receiving(self) -> bool:
+        return self.confirmed_at is not None and self.unsubscribed_at is None
+
+
+class Issue(models.Model):
+    """A newsletter issue staff write in the admin and send to every receiving subscriber once."""
+
+    subject = models.CharField(_("Betreff"), max_length=200)
+    body = models.TextField(_("Text (Markdown)"))
+    created_at = models.DateTimeField(_("Angelegt"), auto_now_add=True)
+    sending_started_at = models.DateTimeField(_("Versand gestartet"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("Ausgabe")
+        verbose_name_plural = _("Ausgaben")
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return self.subject
+
+
+class IssueDelivery(models.Model):
+    """The claim that one subscriber got one issue: a second claim is refused by the database."""
+
+    issue = models.ForeignKey(Issue, on_delete=models.CASCADE, related_name="deliveries")
+    subscriber = models.ForeignKey(Subscriber, on_delete=models.CASCADE, related_name="deliveries")
+    sent_at = models.DateTimeField(_("Gesendet"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("Versand")
+        verbose_name_plural = _("Versand")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["issue", "subscriber"], name="issue_once_per_subscriber"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.issue} → {self.subscriber}"

@@ -1,0 +1,102 @@
+"""The newsletter: double opt-in sign-up, confirmation, unsubscribe, and sending an issue once to
+each receiving subscriber. Never imports the shop: buying subscribes nobody."""
+
+import logging
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from newsletter import emails, legal, tasks
+from newsletter.models import Issue, IssueDelivery, Subscriber
+
+logger = logging.getLogger(__name__)
+
+
+@transaction.atomic
+def sign_up(*, email: str) -> None:
+    """Asks the address to confirm, storing the consent text shown. An address that receives the
+    newsletter already gets nothing, and neither does one asked a moment ago (a form sent again
+    and again must not flood a stranger's inbox). The answer is the same in every case."""
+    email = email.strip().lower()
+    now = timezone.now()
+    subscriber = Subscriber.objects.select_for_update().filter(email=email).first()
+    if subscriber is not None:
+        asked = subscriber.confirmation_sent_at
+        recently_asked = asked and now - asked < settings.NEWSLETTER_CONFIRMATION_RESEND_AFTER
+        if subscriber.is_receiving or recently_asked:
+            return
+    subscriber = subscriber or Subscriber(email=email)
+    subscriber.consent_text = str(legal.CONSENT_TEXT)
+    subscriber.consent_version = legal.CONSENT_VERSION
+    # A new sign-up: earlier confirmation links stop working, an earlier unsubscribe is history.
+    subscriber.signed_up_at, subscriber.confirmation_sent_at = now, now
+    subscriber.confirmed_at = subscriber.unsubscribed_at = None
+    subscriber.full_clean()
+    subscriber.save()
+    tasks.send_confirmation_request.delay_on_commit(subscriber.pk)
+
+
+def send_confirmation_request(*, subscriber_id: int) -> str:
+    subscriber = Subscriber.objects.get(pk=subscriber_id)
+    if subscriber.confirmed_at is not None:
+        return "already confirmed"
+    emails.send_confirmation_request(subscriber=subscriber)
+    return "sent"
+
+
+@transaction.atomic
+def confirm(*, subscriber: Subscriber) -> Subscriber:
+    subscriber = Subscriber.objects.select_for_update().get(pk=subscriber.pk)
+    if subscriber.confirmed_at is None:
+        subscriber.confirmed_at = timezone.now()
+        subscriber.save(update_fields=["confirmed_at"])
+    return subscriber
+
+
+@transaction.atomic
+def unsubscribe(*, subscriber: Subscriber) -> Subscriber:
+    subscriber = Subscriber.objects.select_for_update().get(pk=subscriber.pk)
+    if subscriber.unsubscribed_at is None:
+        subscriber.unsubscribed_at = timezone.now()
+        subscriber.save(update_fields=["unsubscribed_at"])
+    return subscriber
+
+
+@transaction.atomic
+def start_sending(*, issue: Issue) -> None:
+    """The worker sends it; sending an issue again reaches only who has not had it yet."""
+    issue = Issue.objects.select_for_update().get(pk=issue.pk)
+    if issue.sending_started_at is None:
+        issue.sending_started_at = timezone.now()
+        issue.save(update_fields=["sending_started_at"])
+    tasks.send_issue.delay_on_commit(issue.pk)
+
+
+def send_issue(*, issue_id: int) -> tuple[int, int]:
+    """(sent, failed). Each subscriber is one transaction: lock the subscriber, check they still
+    receive and have not had the issue, insert the delivery (unique per issue and subscriber),
+    send. A second worker waits on the lock and then finds the delivery; an SMTP error rolls
+    back that claim only, for the task's retry."""
+    issue = Issue.objects.get(pk=issue_id)
+    pending = (
+        Subscriber.objects.receiving().exclude(deliveries__issue=issue).values_list("pk", flat=True)
+    )
+    sent = failed = 0
+    for subscriber_id in list(pending):
+        try:
+            with transaction.atomic():
+                subscriber = Subscriber.objects.select_for_update().get(pk=subscriber_id)
+                if (
+                    not subscriber.is_receiving
+                    or IssueDelivery.objects.filter(issue=issue, subscriber=subscriber).exists()
+                ):
+                    continue
+                IssueDelivery.objects.create(issue=issue, subscriber=subscriber)
+                emails.send_issue(issue=issue, subscriber=subscriber)
+        except OSError:  # SMTP errors are OSErrors
+            logger.exception("Newsletter %s to subscriber %s failed", issue_id, subscriber_id)
+            failed += 1
+        else:
+            sent += 1
+    return sent, failed

@@ -1,0 +1,49 @@
+from django.http import Http404
+from django.shortcuts import render
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods
+
+from newsletter import legal, links, services
+from newsletter.forms import SignUpForm
+
+
+# No CSRF token: signing up acts for no session, anyone can post any address anyway, and the
+# double opt-in guards it; without a token the form in every page's footer sets no cookie.
+@csrf_exempt
+@require_http_methods(["GET", "POST"])
+def sign_up(request):
+    form = SignUpForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        services.sign_up(email=form.cleaned_data["email"])
+        return render(
+            request, "newsletter/sign_up_sent.html", {"email": form.cleaned_data["email"]}
+        )
+    return render(
+        request, "newsletter/sign_up.html", {"form": form, "consent_text": legal.CONSENT_TEXT},
+        status=400 if request.method == "POST" else 200,
+    )  # fmt: skip
+
+
+@require_http_methods(["GET", "POST"])
+def confirm(request, token):
+    """GET only shows a button: mail scanners open links, and only a person confirms."""
+    subscriber = links.subscriber_to_confirm(token)
+    if subscriber is None:
+        raise Http404("Link ungültig oder abgelaufen")
+    if request.method == "POST":
+        services.confirm(subscriber=subscriber)
+        return render(request, "newsletter/confirmed.html")
+    return render(request, "newsletter/confirm.html", {"email": subscriber.email})
+
+
+# One-click unsubscribe (RFC 8058): mail programs POST without a CSRF token or a session.
+@csrf_exempt
+@require_http_methods(["GET", "POST"])
+def unsubscribe(request, token):
+    subscriber = links.subscriber_to_unsubscribe(token)
+    if subscriber is None:
+        raise Http404("Link ungültig")
+    if request.method == "POST":
+        services.unsubscribe(subscriber=subscriber)
+        return render(request, "newsletter/unsubscribed.html")
+    return render(request, "newsletter/unsubscribe.html", {"email": subscriber.email})
