@@ -4,6 +4,7 @@ import logging
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -181,9 +182,12 @@ def buyer_account(*, email: str):
     """The buyer's account is their e-mail address: no password, they sign in by link."""
     user = User.objects.filter(email__iexact=email).order_by("pk").first()
     if user is None:
-        user = User(username=email.lower(), email=email.lower())
-        user.set_unusable_password()
-        user.save()
+        # Two first purchases paid at the same moment: the unique username lets one payment
+        # create the account and the other find it.
+        user, _ = User.objects.get_or_create(
+            username=email.lower(),
+            defaults={"email": email.lower(), "password": make_password(None)},
+        )
     return user
 
 
