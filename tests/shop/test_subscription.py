@@ -2,9 +2,11 @@
 subscribe, paid, payment failed (past due, grace, no access), recovered, renewed, ended; events
 replayed and out of order."""
 
+import re
 from datetime import timedelta
 
 import pytest
+import requests
 import time_machine
 from django.conf import settings
 from django.utils import timezone
@@ -290,3 +292,26 @@ def test_our_reference_on_another_stripe_subscription_changes_nothing(subscribe,
         "unknown subscription"
     ]
     assert Subscription.objects.get().status == Subscription.Status.ACTIVE
+
+
+def test_a_reader_subscribes_in_the_browser_and_stripes_page_starts_it_over_http(
+    live_server, stripe, adviser
+):
+    """The whole way over real HTTP: the page, Stripe's hosted page ("Mit Karte bezahlen"), and
+    the three signed webhooks it sends to the running shop, then the welcome page."""
+    reader = requests.Session()
+    page = f"{live_server.url}/ratgeber/"
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', reader.get(page).text)[1]
+    answer = reader.post(
+        f"{page}abonnieren/", data={"email": EMAIL, "csrfmiddlewaretoken": token},
+        headers={"Referer": page}, allow_redirects=False,
+    )  # fmt: skip
+    assert answer.status_code == 303 and answer.headers["Location"].startswith(stripe.url)
+
+    welcome = reader.post(answer.headers["Location"], data={"method": "card"})
+
+    assert welcome.url == f"{live_server.url}/ratgeber/willkommen/"
+    assert "Willkommen beim Ratgeber" in welcome.text
+    subscription = Subscription.objects.get()
+    assert subscription.status == Subscription.Status.ACTIVE and subscription.has_access
+    assert Order.objects.get().is_paid
