@@ -142,3 +142,15 @@ def test_when_stripe_is_down_the_notice_is_recorded_and_confirmed_for_staff(
     notice = CancellationNotice.objects.get()
     assert notice.stripe_error and notice.ends_at is None and notice.confirmed_at
     assert "gesondert mit" in mail.outbox[-1].body
+
+
+def test_staff_see_every_notice_in_the_admin_also_one_that_matched_nothing(client, admin_client):
+    confirmed(client, {**FORM, "name": "Fremd", "email": "fremd@example.com"})
+    listed = admin_client.get("/admin/shop/cancellationnotice/?subscription__isempty=1")
+    assert listed.status_code == 200
+    assert "fremd@example.com" in listed.content.decode()
+    notice = CancellationNotice.objects.get()
+    assert (
+        admin_client.get(f"/admin/shop/cancellationnotice/{notice.pk}/change/").status_code == 200
+    )
+    assert admin_client.get("/admin/shop/subscription/").status_code == 200
