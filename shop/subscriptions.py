@@ -254,8 +254,17 @@ def record_paid_invoice(*, invoice: dict) -> str:
     subscription.save()
     if order is None:
         return "free period recorded"
-    # In another currency than the shop's, the paying path flags the order for staff.
-    payment = {"id": invoice_id, "amount_total": amount, "currency": invoice.get("currency")}
+    # In another currency than the shop's, the paying path flags the order for staff. The buyer's
+    # name and address, as Stripe keeps them on its invoice, go onto the shop's invoice.
+    payment = {
+        "id": invoice_id,
+        "amount_total": amount,
+        "currency": invoice.get("currency"),
+        "customer_details": {
+            "name": invoice.get("customer_name"),
+            "address": invoice.get("customer_address"),
+        },
+    }
     return services.pay_order(order=order, payment=payment)
 
 

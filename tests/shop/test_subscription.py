@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from devstripe import signing
 from shop import stripe_api
-from shop.models import Order, Subscription
+from shop.models import Invoice, Order, Subscription
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -315,3 +315,24 @@ def test_a_reader_subscribes_in_the_browser_and_stripes_page_starts_it_over_http
     subscription = Subscription.objects.get()
     assert subscription.status == Subscription.Status.ACTIVE and subscription.has_access
     assert Order.objects.get().is_paid
+
+
+def test_every_paid_period_gets_its_own_invoice_at_19_percent(subscribe, post_event, stripe_server):
+    _, events = subscribe()
+    events[2]["data"]["object"].update(
+        customer_name="Lea Leserin",
+        customer_address={"line1": "Hauptstraße 5", "line2": None, "postal_code": "10115",
+                          "city": "Berlin", "state": None, "country": "DE"},
+    )  # fmt: skip
+    send(post_event, events)
+    paid_until = Subscription.objects.get().paid_until
+    with time_machine.travel(paid_until + timedelta(minutes=5), tick=False):
+        send(post_event, stripe_server.renew(_sub_id()))
+
+    first, second = Invoice.objects.order_by("number")
+    assert first.number != second.number and first.order != second.order
+    assert first.buyer_name == "Lea Leserin" and "10115 Berlin" in first.buyer_address
+    for invoice in (first, second):
+        [line] = invoice.lines.all()
+        assert line.description.startswith("Ratgeber-Abo ")
+        assert (line.gross_cents, line.vat_rate, line.vat_cents) == (500, 19, 80)
