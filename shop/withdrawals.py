@@ -17,7 +17,14 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from shop import ebooks, emails, legal, stripe_api
-from shop.models import CustomEbook, Order, OrderLine, WithdrawalConsent, WithdrawalDeclaration
+from shop.models import (
+    CustomEbook,
+    Order,
+    OrderLine,
+    SubscriptionPayment,
+    WithdrawalConsent,
+    WithdrawalDeclaration,
+)
 
 
 class NotRefundable(Exception):
@@ -36,9 +43,16 @@ def matching_order(*, contract: str, email: str) -> Order | None:
 
 def period_ends_on(order: Order) -> date:
     """The last day of the withdrawal period: the day of the contract (payment) is not counted
-    (§ 187 Abs. 1 BGB), and the period runs to the end of its last day (§ 188 Abs. 1 BGB)."""
-    concluded = timezone.localdate(order.paid_at or order.created_at)
-    return concluded + timedelta(days=settings.WITHDRAWAL_PERIOD_DAYS)
+    (§ 187 Abs. 1 BGB), and the period runs to the end of its last day (§ 188 Abs. 1 BGB).
+    A Ratgeber renewal is no new contract: its period runs from the subscription's first payment,
+    so the subscription keeps its right of withdrawal for its first 14 days only."""
+    first_period = (
+        SubscriptionPayment.objects.filter(subscription__payments__order=order)
+        .order_by("period_start")
+        .first()
+    )
+    concluded = first_period.period_start if first_period else order.paid_at or order.created_at
+    return timezone.localdate(concluded) + timedelta(days=settings.WITHDRAWAL_PERIOD_DAYS)
 
 
 def withdrawal_right(*, order: Order, at: datetime) -> WithdrawalRight:

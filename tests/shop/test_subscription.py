@@ -12,7 +12,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from devstripe import signing
-from shop import stripe_api
+from shop import stripe_api, withdrawals
 from shop.models import Invoice, Order, Subscription
 from tests import factories
 
@@ -336,3 +336,24 @@ def test_every_paid_period_gets_its_own_invoice_at_19_percent(subscribe, post_ev
         [line] = invoice.lines.all()
         assert line.description.startswith("Ratgeber-Abo ")
         assert (line.gross_cents, line.vat_rate, line.vat_cents) == (500, 19, 80)
+
+
+def test_a_subscription_can_be_withdrawn_in_its_first_14_days_and_a_renewal_cannot(
+    subscribe, post_event, stripe_server
+):
+    _, events = subscribe()
+    send(post_event, events)
+    first = Order.objects.get()
+
+    def withdrawable(order, *, days: int) -> bool:
+        at = order.paid_at + timedelta(days=days)
+        return withdrawals.withdrawal_right(order=order, at=at).is_withdrawable
+
+    assert withdrawable(first, days=13) and not withdrawable(first, days=15)
+
+    paid_until = Subscription.objects.get().paid_until
+    with time_machine.travel(paid_until + timedelta(minutes=5), tick=False):
+        send(post_event, stripe_server.renew(_sub_id()))
+    renewal = Order.objects.exclude(pk=first.pk).get()
+    right = withdrawals.withdrawal_right(order=renewal, at=renewal.paid_at + timedelta(days=1))
+    assert not right.is_withdrawable and "Widerrufsfrist endete" in right.reason
