@@ -347,7 +347,9 @@ class LessonAdmin(admin.ModelAdmin):
 
 @admin.register(Enrolment)
 class EnrolmentAdmin(admin.ModelAdmin):
-    list_display = ["learner", "course", "channel", "started_at", "ended_at", "next_email_due_at"]
+    list_display = [
+        "learner", "course", "channel", "language", "started_at", "ended_at", "next_email_due_at"
+    ]  # fmt: skip
     list_filter = ["channel", "course"]
     search_fields = ["learner__email", "course__title"]
     list_select_related = ["learner", "course"]

@@ -10,13 +10,14 @@ from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
+from django.utils.translation import gettext, gettext_lazy
 
 from courses import emails, tasks
 from courses.models import Certificate, Enrolment
 from documents import pdf as documents
 
 CERTIFICATE_TEMPLATE = "pdf/certificate.html"
-FALLBACK_NAME = "Teilnehmerin / Teilnehmer"
+FALLBACK_NAME = gettext_lazy("Teilnehmerin / Teilnehmer")
 
 
 def new_code() -> str:
@@ -33,7 +34,8 @@ def display_name(enrolment: Enrolment) -> str:
     first, last = user.first_name.strip(), user.last_name.strip()
     if first:
         return f"{first} {last[0]}." if last else first
-    return FALLBACK_NAME
+    with translation.override(enrolment.language):  # stored, so in the certificate's language
+        return str(FALLBACK_NAME)
 
 
 def issue_certificate(*, enrolment: Enrolment) -> Certificate:
@@ -66,14 +68,20 @@ def issue_certificate(*, enrolment: Enrolment) -> Certificate:
 def render_certificate(*, certificate_id: int) -> None:
     """Idempotent: a certificate that has its PDF is left alone."""
     with transaction.atomic():
-        certificate = Certificate.objects.select_for_update().get(pk=certificate_id)
+        certificate = (
+            Certificate.objects.select_for_update(of=("self",))
+            .select_related("enrolment")
+            .get(pk=certificate_id)
+        )
         if certificate.file:
             return
-        with translation.override("de"):
+        # The learner's own document, so in the language they bought the course in.
+        with translation.override(certificate.enrolment.language):
             html = render_to_string(
                 CERTIFICATE_TEMPLATE,
                 {
-                    "title": f"Zertifikat: {certificate.course_title}",
+                    "title": gettext("Zertifikat: %(course)s")
+                    % {"course": certificate.course_title},
                     "certificate": certificate,
                     "verify_url": settings.SITE_URL + certificate.get_absolute_url(),
                     "publisher_name": settings.PUBLISHER_NAME,

@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from courses import emails, selectors, tasks
 from courses.models import Enrolment, Lesson, LessonEmail
@@ -30,7 +31,7 @@ def _locked(enrolment_id: int, *, skip_locked: bool = False) -> Enrolment | None
 
 def _require_active(enrolment: Enrolment | None) -> Enrolment:
     if enrolment is None or not enrolment.is_active:
-        raise ValidationError("Diese Einschreibung ist beendet.")
+        raise ValidationError(_("Diese Einschreibung ist beendet."))
     return enrolment
 
 
@@ -42,7 +43,7 @@ def switch_to_email(*, enrolment: Enrolment, interval_days: int) -> Enrolment:
     """Starts the e-mail course (the next lesson goes out right away) or changes its interval."""
     enrolment = _require_active(_locked(enrolment.pk))
     if interval_days not in Enrolment.Interval.values:
-        raise ValidationError("Bitte wählen Sie täglich, alle 2 Tage oder wöchentlich.")
+        raise ValidationError(_("Bitte wählen Sie täglich, alle 2 Tage oder wöchentlich."))
     starting = not enrolment.is_email_course
     enrolment.email_interval_days = interval_days
     if starting:
@@ -93,7 +94,7 @@ def request_all_remaining(*, enrolment: Enrolment) -> Enrolment:
     """The learner's "send all remaining now": the worker sends them one claim at a time."""
     enrolment = _require_active(_locked(enrolment.pk))
     if not enrolment.is_email_course:
-        raise ValidationError("Bitte wählen Sie zuerst den E-Mail-Kurs.")
+        raise ValidationError(_("Bitte wählen Sie zuerst den E-Mail-Kurs."))
     tasks.send_remaining_lessons.delay_on_commit(enrolment.pk)
     return enrolment
 

@@ -1,4 +1,5 @@
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from courses.models import Enrolment, LearningTask
 from courses.services import TaskWork
@@ -16,10 +17,10 @@ class LessonWorkForm(forms.Form):
         for task in tasks:
             progress = next(iter(getattr(task, "my_progress", [])), None)
             self.fields[f"done-{task.pk}"] = forms.BooleanField(
-                label="Erledigt", required=False, initial=bool(progress and progress.is_done)
+                label=_("Erledigt"), required=False, initial=bool(progress and progress.is_done)
             )
             self.fields[f"answer-{task.pk}"] = forms.CharField(
-                label="Ihre Antwort",
+                label=_("Ihre Antwort"),
                 required=False,
                 max_length=ANSWER_MAX_LENGTH,
                 initial=progress.answer if progress else "",
@@ -27,16 +28,16 @@ class LessonWorkForm(forms.Form):
             )
         if ask_name:
             self.fields["certificate_name"] = forms.CharField(
-                label="Ihr Name auf dem Zertifikat",
+                label=_("Ihr Name auf dem Zertifikat"),
                 required=False,
                 max_length=120,
-                help_text="So erscheint er auf dem Zertifikat und auf dessen Prüfseite.",
+                help_text=_("So erscheint er auf dem Zertifikat und auf dessen Prüfseite."),
             )
 
     def clean_certificate_name(self):
         name = " ".join(self.cleaned_data["certificate_name"].split())
         if "@" in name:
-            raise forms.ValidationError("Bitte geben Sie einen Namen ein, keine E-Mail-Adresse.")
+            raise forms.ValidationError(_("Bitte geben Sie einen Namen ein, keine E-Mail-Adresse."))
         return name
 
     def rows(self):
@@ -58,7 +59,7 @@ class EmailCourseForm(forms.Form):
 
     action = forms.ChoiceField(choices=[(a, a) for a in ACTIONS])
     interval_days = forms.TypedChoiceField(
-        label="Rhythmus",
+        label=_("Rhythmus"),
         choices=Enrolment.Interval.choices,
         coerce=int,
         required=False,
@@ -68,11 +69,11 @@ class EmailCourseForm(forms.Form):
 
 class CertificateNameForm(forms.Form):
     certificate_name = forms.CharField(
-        label="Ihr Name auf dem Zertifikat (optional)", required=False, max_length=120
+        label=_("Ihr Name auf dem Zertifikat (optional)"), required=False, max_length=120
     )
 
     def clean_certificate_name(self):
         name = " ".join(self.cleaned_data["certificate_name"].split())
         if "@" in name:
-            raise forms.ValidationError("Bitte geben Sie einen Namen ein, keine E-Mail-Adresse.")
+            raise forms.ValidationError(_("Bitte geben Sie einen Namen ein, keine E-Mail-Adresse."))
         return name

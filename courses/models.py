@@ -11,6 +11,8 @@ from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from django.urls import reverse
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from documents.markup import markdown_to_html
 
@@ -153,7 +155,9 @@ class Lesson(models.Model):
 
     @property
     def label(self) -> str:
-        return "Abschlusslektion" if self.is_final else f"Lektion {self.position or '–'}"
+        if self.is_final:
+            return gettext("Abschlusslektion")
+        return gettext("Lektion %(position)s") % {"position": self.position or "–"}
 
     @property
     def required_tasks(self) -> int:
@@ -210,13 +214,13 @@ class Enrolment(models.Model):
     and course, ever; ending it (a refund) and enrolling again keeps the progress."""
 
     class Channel(models.TextChoices):
-        ONLINE = "online", "Online"
-        EMAIL = "email", "E-Mail-Kurs"
+        ONLINE = "online", _("Online")
+        EMAIL = "email", _("E-Mail-Kurs")
 
     class Interval(models.IntegerChoices):
-        DAILY = 1, "täglich"
-        EVERY_OTHER_DAY = 2, "alle 2 Tage"
-        WEEKLY = 7, "wöchentlich"
+        DAILY = 1, _("täglich")
+        EVERY_OTHER_DAY = 2, _("alle 2 Tage")
+        WEEKLY = 7, _("wöchentlich")
 
     learner = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -236,6 +240,10 @@ class Enrolment(models.Model):
     email_paused_at = models.DateTimeField("E-Mail-Kurs pausiert seit", null=True, blank=True)
     next_email_due_at = models.DateTimeField("Nächste Lektion fällig", null=True, blank=True)
     certificate_name = models.CharField("Name auf dem Zertifikat", max_length=120, blank=True)
+    # The language the course was bought in: lesson e-mails and the certificate are written in it.
+    language = models.CharField(
+        "Sprache", max_length=10, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE
+    )
 
     class Meta:
         verbose_name = "Einschreibung"

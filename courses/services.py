@@ -8,12 +8,14 @@ views call the progress services.
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Case, F, Max, QuerySet, Value, When
 from django.utils import timezone
 from django.utils.crypto import get_random_string
 from django.utils.text import slugify
+from django.utils.translation import gettext as _
 
 from courses import certificates, selectors, tasks
 from courses.models import (
@@ -38,16 +40,20 @@ class LessonLocked(Exception):
 # Enrolments: the shop's surface.
 
 
-def enrol(*, learner, course: Course) -> Enrolment:
+def enrol(*, learner, course: Course, language: str = settings.LANGUAGE_CODE) -> Enrolment:
     """Idempotent: returns the learner's enrolment, creating it or opening an ended one again
-    (with its progress). Safe inside the shop's payment transaction and against a concurrent
-    call for the same learner and course (get_or_create catches the unique violation)."""
+    (with its progress, in the language of this purchase). Safe inside the shop's payment
+    transaction and against a concurrent call for the same learner and course (get_or_create
+    catches the unique violation). `language` is what the course's e-mails are written in."""
     with transaction.atomic():
-        enrolment, _ = Enrolment.objects.get_or_create(learner=learner, course=course)
+        enrolment, _ = Enrolment.objects.get_or_create(
+            learner=learner, course=course, defaults={"language": language}
+        )
         if enrolment.ended_at is not None:
             enrolment = Enrolment.objects.select_for_update().get(pk=enrolment.pk)
             enrolment.ended_at = None
-            enrolment.save(update_fields=["ended_at"])
+            enrolment.language = language
+            enrolment.save(update_fields=["ended_at", "language"])
     return enrolment
 
 
@@ -436,9 +442,9 @@ def complete_lesson(*, enrolment: Enrolment, lesson: Lesson, certificate_name=No
 def set_certificate_name(*, enrolment: Enrolment, name: str) -> None:
     name = " ".join(name.split())
     if "@" in name:
-        raise ValidationError("Bitte geben Sie einen Namen ein, keine E-Mail-Adresse.")
+        raise ValidationError(_("Bitte geben Sie einen Namen ein, keine E-Mail-Adresse."))
     if len(name) > Enrolment._meta.get_field("certificate_name").max_length:
-        raise ValidationError("Der Name ist zu lang.")
+        raise ValidationError(_("Der Name ist zu lang."))
     Enrolment.objects.filter(pk=enrolment.pk).update(certificate_name=name)
     enrolment.certificate_name = name
 
@@ -448,13 +454,13 @@ def _lock_active(enrolment: Enrolment) -> Enrolment:
     locked = Enrolment.objects.select_for_update(of=("self",)).select_related("course", "learner")
     enrolment = locked.get(pk=enrolment.pk)
     if not enrolment.is_active:
-        raise ValidationError("Diese Einschreibung ist beendet.")
+        raise ValidationError(_("Diese Einschreibung ist beendet."))
     return enrolment
 
 
 def _check_unlocked(enrolment: Enrolment, lesson: Lesson) -> None:
     if lesson.course_id != enrolment.course_id:
-        raise ValidationError("Diese Lektion gehört nicht zu diesem Kurs.")
+        raise ValidationError(_("Diese Lektion gehört nicht zu diesem Kurs."))
     if lesson.is_final:
         outline = selectors.course_outline(enrolment=enrolment)
         if not selectors.regular_lessons_complete(outline.lessons):

@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from courses import drip, links, pdf, selectors, services
@@ -87,13 +88,13 @@ def lesson(request, slug, lesson_id):
             )
         except services.LessonLocked:
             messages.error(
-                request, "Die Abschlusslektion öffnet sich, wenn alle Lektionen erledigt sind."
+                request, _("Die Abschlusslektion öffnet sich, wenn alle Lektionen erledigt sind.")
             )
             return redirect(enrolment.course)
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
             return redirect(request.path)
-        messages.success(request, "Gespeichert.")
+        messages.success(request, _("Gespeichert."))
         return redirect(request.path)
     before, after = outline.neighbours(lesson_id)
     return render(
@@ -119,16 +120,16 @@ def email_course(request, slug):
         return enrolment
     form = EmailCourseForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "Bitte wählen Sie eine gültige Einstellung.")
+        messages.error(request, _("Bitte wählen Sie eine gültige Einstellung."))
         return redirect(enrolment.course)
     action = form.cleaned_data["action"]
     interval = form.cleaned_data["interval_days"] or enrolment.email_interval_days
     done = {
-        "start": "Ihr E-Mail-Kurs ist eingerichtet. Die nächste Lektion ist unterwegs.",
-        "pause": "Ihr E-Mail-Kurs ist pausiert.",
-        "resume": "Ihr E-Mail-Kurs geht weiter.",
-        "send_all": "Alle übrigen Lektionen sind unterwegs.",
-        "stop": "Sie lernen jetzt online weiter; es kommen keine Lektions-E-Mails mehr.",
+        "start": _("Ihr E-Mail-Kurs ist eingerichtet. Die nächste Lektion ist unterwegs."),
+        "pause": _("Ihr E-Mail-Kurs ist pausiert."),
+        "resume": _("Ihr E-Mail-Kurs geht weiter."),
+        "send_all": _("Alle übrigen Lektionen sind unterwegs."),
+        "stop": _("Sie lernen jetzt online weiter; es kommen keine Lektions-E-Mails mehr."),
     }
     try:
         if action == "start":

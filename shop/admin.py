@@ -142,12 +142,14 @@ class OrderAdmin(admin.ModelAdmin):
     inlines = [OrderLineInline]
     actions = ["resend_email", "render_again"]
     fields = [
-        "reference", "email", "buyer", "status", "currency", "total_cents", "discount_code_text",
+        "reference", "email", "language", "buyer", "status", "currency", "total_cents",
+        "discount_code_text",
         "stripe_session_id", "stripe_payment_intent", "created_at", "paid_at", "fulfilled_at",
         "deliveries", "needs_review", "review_note",
     ]  # fmt: skip
-    # Payment facts come from Stripe only; staff may clear a review flag and note why.
-    readonly_fields = [f for f in fields if f not in {"needs_review", "review_note"}]
+    # Payment facts come from Stripe only; staff may clear a review flag and note why, and change
+    # the language the order's e-mails are written in (then resend them).
+    readonly_fields = [f for f in fields if f not in {"needs_review", "review_note", "language"}]
 
     def has_add_permission(self, request):
         return False

@@ -1,12 +1,12 @@
-"""The shop's e-mails, in German, as text with an HTML alternative."""
+"""The shop's e-mails, as text with an HTML alternative, in the language of the order."""
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.formats import date_format
-from django.utils.translation import gettext
+from django.utils.translation import gettext as _
 
 from shop.models import (
     CancellationNotice,
@@ -19,6 +19,8 @@ from shop.models import (
 
 
 def _send(*, to: str, subject: str, template: str, context: dict, attachments=()) -> None:
+    """Renders in the active language: callers build the subject and call this inside
+    `translation.override(order.language)`."""
     context = {**context, "publisher_name": settings.PUBLISHER_NAME}
     message = EmailMultiAlternatives(
         subject=subject,
@@ -57,34 +59,37 @@ def send_order_delivery(
             attachments.append((delivery.download_name, pdf.read(), "application/pdf"))
     if invoice is not None:
         attachments.append(_invoice_attachment(invoice))
-    if deliveries:
-        news = "Ihr PDF ist da"
-    elif ebooks:
-        news = "Erzählen Sie uns Ihren Wunsch"
-    elif order.lines.filter(product__kind="adviser").exists():
-        news = gettext("Ihre Zahlung für den Ratgeber")
-    else:
-        news = "Ihr Kurs ist freigeschaltet"
-    _send(
-        to=order.email,
-        subject=f"Ihre Bestellung {order.reference}: {news}",
-        template="order_delivery",
-        context={
-            "order": order,
-            "deliveries": deliveries,
-            "courses": [(c.title, settings.SITE_URL + c.get_absolute_url()) for c in courses],
-            "wish_urls": [wish_url(ebook) for ebook in ebooks],
-            "library_url": settings.SITE_URL + reverse("shop:library"),
-            "invoice": invoice,
-        },
-        attachments=attachments,
-    )
+    with translation.override(order.language):
+        if deliveries:
+            news = _("Ihr PDF ist da")
+        elif ebooks:
+            news = _("Erzählen Sie uns Ihren Wunsch")
+        elif order.lines.filter(product__kind="adviser").exists():
+            news = _("Ihre Zahlung für den Ratgeber")
+        else:
+            news = _("Ihr Kurs ist freigeschaltet")
+        _send(
+            to=order.email,
+            subject=_("Ihre Bestellung %(reference)s: %(news)s")
+            % {"reference": order.reference, "news": news},
+            template="order_delivery",
+            context={
+                "order": order,
+                "deliveries": deliveries,
+                "courses": [(c.title, settings.SITE_URL + c.get_absolute_url()) for c in courses],
+                "wish_urls": [wish_url(ebook) for ebook in ebooks],
+                "library_url": settings.SITE_URL + reverse("shop:library"),
+                "invoice": invoice,
+            },
+            attachments=attachments,
+        )
 
 
 def send_sign_in_link(*, email: str, url: str) -> None:
+    """Sent while the visitor waits, so in the language of the page they asked on."""
     _send(
         to=email,
-        subject="Ihr Anmeldelink für die Bibliothek",
+        subject=_("Ihr Anmeldelink für die Bibliothek"),
         template="sign_in_link",
         context={"url": url, "valid_minutes": settings.PASSWORD_RESET_TIMEOUT // 60},
     )
@@ -92,33 +97,36 @@ def send_sign_in_link(*, email: str, url: str) -> None:
 
 def send_wish_reminder(*, ebook: CustomEbook) -> None:
     order = ebook.order_line.order
-    _send(
-        to=order.email,
-        subject=f"Ihr E-Book (Bestellung {order.reference}): Wir warten auf Ihren Wunsch",
-        template="ebook_wish_reminder",
-        context={"order": order, "wish_url": wish_url(ebook)},
-    )
+    with translation.override(order.language):
+        _send(
+            to=order.email,
+            subject=_("Ihr E-Book (Bestellung %(reference)s): Wir warten auf Ihren Wunsch")
+            % {"reference": order.reference},
+            template="ebook_wish_reminder",
+            context={"order": order, "wish_url": wish_url(ebook)},
+        )
 
 
 def send_ebook_ready(*, ebook: CustomEbook) -> None:
     order = ebook.order_line.order
-    _send(
-        to=order.email,
-        subject=f"Ihr E-Book „{ebook.title}“ ist fertig",
-        template="ebook_ready",
-        context={
-            "order": order,
-            "ebook": ebook,
-            "library_url": settings.SITE_URL + reverse("shop:library"),
-        },
-    )
+    with translation.override(order.language):
+        _send(
+            to=order.email,
+            subject=_("Ihr E-Book „%(title)s“ ist fertig") % {"title": ebook.title},
+            template="ebook_ready",
+            context={
+                "order": order,
+                "ebook": ebook,
+                "library_url": settings.SITE_URL + reverse("shop:library"),
+            },
+        )
 
 
 def send_cancellation_confirmation(*, notice: CancellationNotice) -> None:
     """The confirmation § 312k BGB asks for: what was received, when, and the end if known."""
     _send(
         to=notice.email,
-        subject=gettext("Ihre Kündigung ist bei uns eingegangen"),
+        subject=_("Ihre Kündigung ist bei uns eingegangen"),
         template="subscription_cancellation",
         context={"notice": notice},
     )
@@ -127,7 +135,7 @@ def send_cancellation_confirmation(*, notice: CancellationNotice) -> None:
 def send_cancellation_invoice(*, invoice: Invoice) -> None:
     _send(
         to=invoice.buyer_email,
-        subject=gettext("Ihre Rechnungskorrektur %(number)s zur Bestellung %(reference)s")
+        subject=_("Ihre Rechnungskorrektur %(number)s zur Bestellung %(reference)s")
         % {"number": invoice.number, "reference": invoice.order.reference},
         template="cancellation_invoice",
         context={
@@ -143,7 +151,7 @@ def send_withdrawal_confirmation(*, declaration: WithdrawalDeclaration) -> None:
     """The confirmation of receipt § 356a BGB asks for: what was declared, and when."""
     _send(
         to=declaration.email,
-        subject=gettext("Eingangsbestätigung Ihres Widerrufs vom %(date)s")
+        subject=_("Eingangsbestätigung Ihres Widerrufs vom %(date)s")
         % {"date": date_format(timezone.localtime(declaration.received_at), "j. F Y")},
         template="withdrawal_confirmation",
         context={"declaration": declaration},

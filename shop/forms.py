@@ -10,8 +10,8 @@ class CheckoutForm(forms.Form):
     email = forms.EmailField(
         # Order.email's length: a longer address would pass the form and fail the order.
         max_length=254,
-        label="Ihre E-Mail-Adresse",
-        help_text="An diese Adresse senden wir das PDF und Ihren Zugang zur Bibliothek.",
+        label=_("Ihre E-Mail-Adresse"),
+        help_text=_("An diese Adresse senden wir das PDF und Ihren Zugang zur Bibliothek."),
     )
     discount_code = forms.CharField(
         label=_("Rabattcode (optional)"),
@@ -55,25 +55,25 @@ class CheckoutForm(forms.Form):
 
 
 class SignInForm(forms.Form):
-    email = forms.EmailField(label="E-Mail-Adresse, mit der Sie gekauft haben")
+    email = forms.EmailField(label=_("E-Mail-Adresse, mit der Sie gekauft haben"))
 
 
 class EbookWishForm(forms.Form):
-    working_title = forms.CharField(label="Arbeitstitel", max_length=200)
+    working_title = forms.CharField(label=_("Arbeitstitel"), max_length=200)
     questions = forms.CharField(
-        label="Thema oder Fragen", widget=forms.Textarea(attrs={"rows": 5}), max_length=5000,
-        help_text="Worum soll es gehen? Welche Fragen soll das Buch beantworten?",
+        label=_("Thema oder Fragen"), widget=forms.Textarea(attrs={"rows": 5}), max_length=5000,
+        help_text=_("Worum soll es gehen? Welche Fragen soll das Buch beantworten?"),
     )  # fmt: skip
     articles = forms.ModelMultipleChoiceField(
-        label="Wunschartikel (optional)", required=False, queryset=Article.objects.none(),
+        label=_("Wunschartikel (optional)"), required=False, queryset=Article.objects.none(),
         widget=forms.CheckboxSelectMultiple,
     )  # fmt: skip
     format = forms.ChoiceField(
-        label="Format", choices=CustomEbook.Format.choices, initial=CustomEbook.Format.BOTH,
+        label=_("Format"), choices=CustomEbook.Format.choices, initial=CustomEbook.Format.BOTH,
         widget=forms.RadioSelect,
     )  # fmt: skip
     note = forms.CharField(
-        label="Anmerkung (optional)", required=False, max_length=5000,
+        label=_("Anmerkung (optional)"), required=False, max_length=5000,
         widget=forms.Textarea(attrs={"rows": 3}),
     )  # fmt: skip
 

@@ -2,6 +2,8 @@
 
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.utils import formats, translation
+
 
 def vat_included(*, gross_cents: int, rate_percent: Decimal) -> int:
     """The VAT contained in a gross price, rounded half up to the cent as German invoices do."""
@@ -10,7 +12,12 @@ def vat_included(*, gross_cents: int, rate_percent: Decimal) -> int:
 
 
 def format_eur(cents: int) -> str:
-    """German notation: 1.234,50 €."""
-    euros, rest = divmod(abs(cents), 100)
+    """Euros as the active language writes them: 1.234,50 € in German, €1,234.50 in English.
+    Separators come from Django's locale formats; where the sign goes is the one thing they lack."""
+    amount = formats.number_format(
+        Decimal(abs(cents)) / 100, decimal_pos=2, use_l10n=True, force_grouping=True
+    )
     sign = "-" if cents < 0 else ""
-    return f"{sign}{euros:,}".replace(",", ".") + f",{rest:02d} €"
+    if (translation.get_language() or "de").startswith("en"):
+        return f"{sign}€{amount}"
+    return f"{sign}{amount} €"

@@ -5,6 +5,7 @@ from uuid import NAMESPACE_URL, uuid5
 
 from django.conf import settings
 from django.template.loader import render_to_string
+from django.utils import translation
 from django.utils.html import linebreaks
 
 from documents import pdf as documents
@@ -14,6 +15,14 @@ from shop.models import Article, CustomEbook, Order, Series
 ARTICLE_TEMPLATE = "pdf/article.html"
 SERIES_TEMPLATE = "pdf/series.html"
 EBOOK_TEMPLATE = "pdf/ebook.html"
+# The articles are German, so the labels around them (contents, chapter, preface) are too, whoever's
+# request or worker renders them; a base PDF is shared by every buyer whatever their language.
+CONTENT_LANGUAGE = "de"
+
+
+def _render_html(template: str, context: dict) -> str:
+    with translation.override(CONTENT_LANGUAGE):
+        return render_to_string(template, context)
 
 
 def article_content_version(article: Article) -> str:
@@ -29,7 +38,7 @@ def article_content_version(article: Article) -> str:
 
 
 def render_article_base_pdf(article: Article) -> bytes:
-    html = render_to_string(
+    html = _render_html(
         ARTICLE_TEMPLATE,
         {
             "title": article.title,
@@ -79,7 +88,7 @@ def series_base_pdf(series: Series, parts: list[Article], *, version: str) -> by
     """The combined PDF of a series: cover, contents, each part a chapter; rendered once."""
 
     def render() -> bytes:
-        html = render_to_string(
+        html = _render_html(
             SERIES_TEMPLATE,
             {
                 "title": series.title,
@@ -116,7 +125,7 @@ def _preface_html(ebook: CustomEbook) -> str:
 
 def ebook_pdf(*, ebook: CustomEbook, articles: list[Article], dedicated_to: str) -> bytes:
     """The book as the desk assembled it: cover, preface, contents, one chapter per article."""
-    html = render_to_string(
+    html = _render_html(
         EBOOK_TEMPLATE,
         {
             "title": ebook.title,

@@ -50,10 +50,12 @@ def create_order(
     email: str,
     discount_code: str = "",
     lapse_consent_version: str | None = None,
+    language: str = settings.LANGUAGE_CODE,
 ) -> Order:
     """A pending order with a snapshot of the product's current price, the only source of prices,
     less what a discount code takes off (raises discounts.DiscountRefused). With
-    `lapse_consent_version`, the buyer agreed to that version of the lapse consent now."""
+    `lapse_consent_version`, the buyer agreed to that version of the lapse consent now.
+    `language` is the buyer's at checkout; the order's e-mails are written in it."""
     redemption = (
         discounts.redeem(code=discount_code, product=product, email=email)
         if discount_code.strip()
@@ -64,6 +66,7 @@ def create_order(
     order = Order(
         reference=next_order_reference(),
         email=email.strip().lower(),
+        language=language,
         currency=settings.SHOP_CURRENCY,
         total_cents=gross_cents,
         discount_code=redemption.code if redemption else None,
@@ -96,6 +99,7 @@ def start_checkout(
     email: str,
     discount_code: str = "",
     lapse_consent_version: str | None = None,
+    language: str = settings.LANGUAGE_CODE,
 ) -> str:
     """Creates the order and its Stripe Checkout Session; returns the URL to send the buyer to.
     Without the consent its product needs, neither is made."""
@@ -106,6 +110,7 @@ def start_checkout(
         email=email,
         discount_code=discount_code,
         lapse_consent_version=lapse_consent_version,
+        language=language,
     )
     success_url = settings.SITE_URL + reverse("shop:checkout_success")
     try:
@@ -208,7 +213,7 @@ def grant_entitlements(*, order: Order) -> None:
                 order_line=line, product=product, defaults={"buyer": order.buyer}
             )
         if line.product.kind == Product.Kind.COURSE:
-            courses.enrol(learner=order.buyer, course=line.product.course)
+            courses.enrol(learner=order.buyer, course=line.product.course, language=order.language)
         if line.product.kind == Product.Kind.CUSTOM_EBOOK:
             ebooks.open_for(line=line, buyer=order.buyer)
 

@@ -2,6 +2,7 @@
 whatever appears on it forgets that fragment once the change is committed. Bulk updates send no
 signal, and articles published for a future date appear on their own: the fragment lives 60 s."""
 
+from django.conf import settings
 from django.core.cache import cache
 from django.core.cache.utils import make_template_fragment_key
 from django.db import transaction
@@ -10,11 +11,14 @@ from django.db.models.signals import post_delete, post_save
 from courses.models import Course
 from shop.models import Article, Product, Series, SeriesArticle
 
-CATALOG_FRAGMENT = make_template_fragment_key("catalog")
+# One fragment per language: the template varies it on the active language.
+CATALOG_FRAGMENTS = [
+    make_template_fragment_key("catalog", [code]) for code, _name in settings.LANGUAGES
+]
 
 
 def forget_catalog(**kwargs) -> None:
-    transaction.on_commit(lambda: cache.delete(CATALOG_FRAGMENT))
+    transaction.on_commit(lambda: cache.delete_many(CATALOG_FRAGMENTS))
 
 
 def connect() -> None:

@@ -48,7 +48,8 @@ def create_checkout_session(*, order: Order, success_url: str, cancel_url: str) 
         "payment_intent_data": {"metadata": {"order_reference": order.reference}},
         "success_url": success_url,
         "cancel_url": cancel_url,
-        "locale": "de",
+        # Stripe's payment page speaks the buyer's language too.
+        "locale": order.language,
         "line_items": [
             {
                 "quantity": 1,

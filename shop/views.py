@@ -112,6 +112,7 @@ def checkout(request, kind, slug):
             email=form.cleaned_data["email"],
             discount_code=form.cleaned_data["discount_code"],
             lapse_consent_version=form.cleaned_data.get("lapse_consent_version"),
+            language=request.LANGUAGE_CODE,
         )
     except discounts.DiscountRefused as refused:
         form.add_error("discount_code", str(refused))
@@ -119,8 +120,10 @@ def checkout(request, kind, slug):
     except stripe_api.StripeUnavailable:
         messages.error(
             request,
-            "Die Zahlung ist gerade nicht erreichbar. Bitte versuchen Sie es gleich noch "
-            "einmal; es wurde nichts berechnet.",
+            _(
+                "Die Zahlung ist gerade nicht erreichbar. Bitte versuchen Sie es gleich noch "
+                "einmal; es wurde nichts berechnet."
+            ),
         )
         return _product_page(request, product, form, status=503)
     # 303: the browser follows with a GET to Stripe's page, never re-posting the form.
@@ -231,10 +234,10 @@ def ebook_wish(request, ebook_id):
             ebooks.submit_wish(ebook_id=ebook.pk, by=request.user, **form.cleaned_data)
         except ebooks.WishClosed:
             messages.error(
-                request, "Unsere Redaktion arbeitet schon an Ihrem Buch; der Wunsch steht fest."
+                request, _("Unsere Redaktion arbeitet schon an Ihrem Buch; der Wunsch steht fest.")
             )
         else:
-            messages.success(request, "Danke! Ihr Wunsch ist bei unserer Redaktion angekommen.")
+            messages.success(request, _("Danke! Ihr Wunsch ist bei unserer Redaktion angekommen."))
         return redirect("shop:library")
     return render(
         request,

@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from documents.markup import markdown_to_html
 from shop.money import vat_included
@@ -51,11 +52,11 @@ class Product(models.Model):
     """Something the shop sells at a gross price. Orders copy its price; they never point back."""
 
     class Kind(models.TextChoices):
-        ARTICLE = "article", "Artikel-PDF"
-        COURSE = "course", "eCourse"
-        SERIES = "series", "Textreihe"
-        CUSTOM_EBOOK = "custom_ebook", "Individuelles E-Book"
-        ADVISER = "adviser", "Ratgeber-Abo"
+        ARTICLE = "article", _("Artikel-PDF")
+        COURSE = "course", _("eCourse")
+        SERIES = "series", _("Textreihe")
+        CUSTOM_EBOOK = "custom_ebook", _("Individuelles E-Book")
+        ADVISER = "adviser", _("Ratgeber-Abo")
 
     class VatCategory(models.TextChoices):
         # The rates live in settings.VAT_RATES under these keys.

@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from shop.models.catalog import Article
 from shop.models.orders import InvalidTransition, OrderLine
@@ -10,13 +11,13 @@ class CustomEbook(models.Model):
     """A custom eBook bought as one order line: the reader's wish, then the staff's assembly."""
 
     class State(models.TextChoices):
-        AWAITING_WISH = "awaiting_wish", "Wunsch ausstehend"
-        NEW = "new", "Neu"
-        IN_ASSEMBLY = "in_assembly", "In Arbeit"
-        READY_FOR_REVIEW = "ready_for_review", "Bereit zur Prüfung"
-        APPROVED = "approved", "Freigegeben, wird erstellt"
-        DELIVERED = "delivered", "Ausgeliefert"
-        CANCELLED = "cancelled", "Storniert und erstattet"
+        AWAITING_WISH = "awaiting_wish", _("Wunsch ausstehend")
+        NEW = "new", _("Neu")
+        IN_ASSEMBLY = "in_assembly", _("In Arbeit")
+        READY_FOR_REVIEW = "ready_for_review", _("Bereit zur Prüfung")
+        APPROVED = "approved", _("Freigegeben, wird erstellt")
+        DELIVERED = "delivered", _("Ausgeliefert")
+        CANCELLED = "cancelled", _("Storniert und erstattet")
 
     TRANSITIONS = {
         State.AWAITING_WISH: {State.NEW, State.CANCELLED},
@@ -33,7 +34,7 @@ class CustomEbook(models.Model):
     class Format(models.TextChoices):
         PDF = "pdf", "PDF"
         EPUB = "epub", "EPUB"
-        BOTH = "both", "PDF und EPUB"
+        BOTH = "both", _("PDF und EPUB")
 
     order_line = models.OneToOneField(
         OrderLine, verbose_name="Position", on_delete=models.PROTECT, related_name="custom_ebook"

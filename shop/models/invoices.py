@@ -3,6 +3,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from shop.models.orders import Order, OrderLine
 
@@ -12,8 +13,8 @@ class Invoice(models.Model):
     from a gap-free sequence per year. A cancellation refers to the invoice it corrects."""
 
     class Kind(models.TextChoices):
-        INVOICE = "invoice", "Rechnung"
-        CANCELLATION = "cancellation", "Rechnungskorrektur"
+        INVOICE = "invoice", _("Rechnung")
+        CANCELLATION = "cancellation", _("Rechnungskorrektur")
 
     number = models.CharField("Nummer", max_length=20, unique=True)
     kind = models.CharField("Art", max_length=20, choices=Kind, default=Kind.INVOICE)

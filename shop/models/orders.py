@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from shop.models.catalog import Product
 from shop.models.discounts import DiscountCode
@@ -21,10 +22,10 @@ class InvalidTransition(Exception):
 
 class Order(models.Model):
     class Status(models.TextChoices):
-        PENDING = "pending", "Offen"
-        AWAITING_PAYMENT = "awaiting_payment", "Zahlung ausstehend"
-        PAID = "paid", "Bezahlt"
-        CANCELLED = "cancelled", "Storniert"
+        PENDING = "pending", _("Offen")
+        AWAITING_PAYMENT = "awaiting_payment", _("Zahlung ausstehend")
+        PAID = "paid", _("Bezahlt")
+        CANCELLED = "cancelled", _("Storniert")
 
     TRANSITIONS = {
         Status.PENDING: {Status.AWAITING_PAYMENT, Status.PAID, Status.CANCELLED},
@@ -47,6 +48,10 @@ class Order(models.Model):
         "Status", max_length=20, choices=Status, default=Status.PENDING, db_index=True
     )
     currency = models.CharField("Währung", max_length=3, default="eur")
+    # The buyer's language at checkout: every e-mail about this order is written in it.
+    language = models.CharField(
+        "Sprache", max_length=10, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE
+    )
     total_cents = models.PositiveIntegerField("Summe brutto (Cent)")
     # The code as typed stays with the order; the link counts the code's redemptions.
     discount_code_text = models.CharField("Rabattcode", max_length=40, blank=True)
@@ -141,8 +146,8 @@ class Delivery(models.Model):
     """The buyer's stamped copy of one order line, one per content version of what was bought."""
 
     class Status(models.TextChoices):
-        RENDERED = "rendered", "Erstellt"
-        FAILED = "failed", "Fehlgeschlagen"
+        RENDERED = "rendered", _("Erstellt")
+        FAILED = "failed", _("Fehlgeschlagen")
 
     class Format(models.TextChoices):
         PDF = "pdf", "PDF"

@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from shop.models.catalog import Product
 from shop.models.orders import Order
@@ -12,16 +13,16 @@ class Subscription(models.Model):
 
     class Status(models.TextChoices):
         # Ours: the reader is on Stripe's checkout page, nothing agreed yet.
-        CHECKOUT = "checkout", "Checkout offen"
+        CHECKOUT = "checkout", _("Checkout offen")
         # Stripe's own subscription statuses, as its objects name them.
-        INCOMPLETE = "incomplete", "Unvollständig"
-        INCOMPLETE_EXPIRED = "incomplete_expired", "Nicht zustande gekommen"
-        TRIALING = "trialing", "Probezeit"
-        ACTIVE = "active", "Aktiv"
-        PAST_DUE = "past_due", "Zahlung überfällig"
-        UNPAID = "unpaid", "Unbezahlt"
-        PAUSED = "paused", "Pausiert"
-        CANCELED = "canceled", "Beendet"
+        INCOMPLETE = "incomplete", _("Unvollständig")
+        INCOMPLETE_EXPIRED = "incomplete_expired", _("Nicht zustande gekommen")
+        TRIALING = "trialing", _("Probezeit")
+        ACTIVE = "active", _("Aktiv")
+        PAST_DUE = "past_due", _("Zahlung überfällig")
+        UNPAID = "unpaid", _("Unbezahlt")
+        PAUSED = "paused", _("Pausiert")
+        CANCELED = "canceled", _("Beendet")
 
     # Stripe never brings these back: a later copy of an older object must not either.
     ENDED = {Status.CANCELED, Status.INCOMPLETE_EXPIRED}
@@ -112,8 +113,8 @@ class CancellationNotice(models.Model):
     it matched a subscription."""
 
     class Kind(models.TextChoices):
-        ORDINARY = "ordinary", "Ordentliche Kündigung"
-        EXTRAORDINARY = "extraordinary", "Außerordentliche Kündigung"
+        ORDINARY = "ordinary", _("Ordentliche Kündigung")
+        EXTRAORDINARY = "extraordinary", _("Außerordentliche Kündigung")
 
     name = models.CharField("Name", max_length=200)
     email = models.EmailField("E-Mail")
