@@ -124,12 +124,13 @@ def send_ebook_ready(*, ebook: CustomEbook) -> None:
 
 def send_cancellation_confirmation(*, notice: CancellationNotice) -> None:
     """The confirmation § 312k BGB asks for: what was received, when, and the end if known."""
-    _send(
-        to=notice.email,
-        subject=_("Ihre Kündigung ist bei uns eingegangen"),
-        template="subscription_cancellation",
-        context={"notice": notice},
-    )
+    with translation.override(notice.language):
+        _send(
+            to=notice.email,
+            subject=_("Ihre Kündigung ist bei uns eingegangen"),
+            template="subscription_cancellation",
+            context={"notice": notice},
+        )
 
 
 def send_cancellation_invoice(*, invoice: Invoice) -> None:

@@ -109,7 +109,7 @@ def create_subscription_checkout_session(
         "subscription_data": {"metadata": metadata},
         "success_url": success_url,
         "cancel_url": cancel_url,
-        "locale": "de",
+        "locale": subscription.language,
         "line_items": [
             {
                 "quantity": 1,

@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
-from django.utils import formats, timezone
+from django.utils import formats, timezone, translation
 from django.utils.translation import gettext
 
 from shop import emails, services, stripe_api, tasks
@@ -33,16 +33,19 @@ class AlreadySubscribed(Exception):
     """The address has a running subscription; a second one would charge twice."""
 
 
-def start_subscription(*, product: Product, email: str) -> str:
+def start_subscription(
+    *, product: Product, email: str, language: str = settings.LANGUAGE_CODE
+) -> str:
     """Creates the subscription and its Stripe Checkout Session in subscription mode; returns the
-    URL to send the reader to."""
+    URL to send the reader to. `language` is the reader's; every month's e-mail is written in it."""
     email = email.strip().lower()
     running = Subscription.objects.filter(email=email, status__in=Subscription.WITH_ACCESS)
     if any(subscription.has_access for subscription in running):
         raise AlreadySubscribed(email)
     subscription = Subscription(
-        reference="A" + services.next_order_reference(), email=email, product=product
-    )
+        reference="A" + services.next_order_reference(), email=email, product=product,
+        language=language,
+    )  # fmt: skip
     subscription.full_clean()
     subscription.save()
     session = stripe_api.create_subscription_checkout_session(
@@ -194,6 +197,12 @@ def _invoice_period(invoice: dict) -> tuple[datetime, datetime] | None:
     return min(starts), max(ends)
 
 
+def _line_description(subscription: Subscription, *, start: str, end: str) -> str:
+    """Stored on the line and read in the order's e-mail, so in the subscriber's language."""
+    with translation.override(subscription.language):
+        return gettext("Ratgeber-Abo %(start)s–%(end)s") % {"start": start, "end": end}
+
+
 def _book_order(subscription: Subscription, *, amount: int, period) -> Order:
     """A pending order for one paid period, at the amount Stripe charged."""
     product = subscription.product
@@ -201,6 +210,7 @@ def _book_order(subscription: Subscription, *, amount: int, period) -> Order:
     order = Order(
         reference=services.next_order_reference(),
         email=subscription.email,
+        language=subscription.language,
         currency=settings.SHOP_CURRENCY,
         total_cents=amount,
     )
@@ -209,7 +219,7 @@ def _book_order(subscription: Subscription, *, amount: int, period) -> Order:
     OrderLine.objects.create(
         order=order,
         product=product,
-        description=gettext("Ratgeber-Abo %(start)s–%(end)s") % {"start": start, "end": end},
+        description=_line_description(subscription, start=start, end=end),
         # What Stripe charged for the period; a Stripe-side coupon is not the shop's discount.
         list_price_cents=amount,
         gross_cents=amount,
@@ -299,14 +309,21 @@ def _subscription_to_cancel(*, email: str, contract: str) -> Subscription | None
 
 
 def give_notice(
-    *, name: str, email: str, contract: str = "", kind: str, reason: str = ""
+    *,
+    name: str,
+    email: str,
+    contract: str = "",
+    kind: str,
+    reason: str = "",
+    language: str = settings.LANGUAGE_CODE,
 ) -> CancellationNotice:
     """The cancel button: the notice is recorded first, whatever follows; a matching
     subscription is cancelled at the end of its paid period; the confirmation goes out at once."""
     with transaction.atomic():
         notice = CancellationNotice(
-            name=name, email=email.strip(), contract=contract, kind=kind, reason=reason
-        )
+            name=name, email=email.strip(), contract=contract, kind=kind, reason=reason,
+            language=language,
+        )  # fmt: skip
         notice.full_clean()
         notice.subscription = _subscription_to_cancel(email=email, contract=contract)
         notice.save()

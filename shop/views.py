@@ -290,7 +290,9 @@ def adviser_subscribe(request):
     if not form.is_valid():
         return _adviser_page(request, form, status=400)
     try:
-        url = subscriptions.start_subscription(product=product, email=form.cleaned_data["email"])
+        url = subscriptions.start_subscription(
+            product=product, email=form.cleaned_data["email"], language=request.LANGUAGE_CODE
+        )
     except subscriptions.AlreadySubscribed:
         messages.info(request, _("Mit dieser Adresse lesen Sie den Ratgeber bereits."))
         return _adviser_page(request, form, status=409)
@@ -328,7 +330,7 @@ def cancel_contract(request):
     data = form.cleaned_data
     notice = subscriptions.give_notice(
         name=data["name"], email=data["email"], contract=data["contract"], kind=data["kind"],
-        reason=data["reason"],
+        reason=data["reason"], language=request.LANGUAGE_CODE,
     )  # fmt: skip
     return render(request, "shop/cancel_received.html", {"notice": notice})
 

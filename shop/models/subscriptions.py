@@ -33,6 +33,10 @@ class Subscription(models.Model):
 
     reference = models.CharField("Abo-Nummer", max_length=20, unique=True)
     email = models.EmailField("E-Mail")
+    # The reader's language at checkout: the monthly orders and their e-mails are written in it.
+    language = models.CharField(
+        "Sprache", max_length=10, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE
+    )
     buyer = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name="Kundenkonto",
@@ -119,6 +123,10 @@ class CancellationNotice(models.Model):
     name = models.CharField("Name", max_length=200)
     email = models.EmailField("E-Mail")
     contract = models.CharField("Angegebener Vertrag", max_length=200, blank=True)
+    # The reader's language at the cancel button: its confirmation e-mail is written in it.
+    language = models.CharField(
+        "Sprache", max_length=10, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE
+    )
     kind = models.CharField("Art", max_length=20, choices=Kind, default=Kind.ORDINARY)
     reason = models.TextField("Grund (außerordentlich)", blank=True)
     received_at = models.DateTimeField("Eingegangen", default=timezone.now)

@@ -11,7 +11,7 @@ from courses import certificates, drip
 from courses.models import Enrolment
 from devstripe import signing
 from shop import ebooks, fulfilment
-from shop.models import CustomEbook, Order, Product
+from shop.models import CustomEbook, Order, Product, Subscription
 from tests import factories
 from tests.courses import factories as course_factories
 from tests.i18n.conftest import german_words_in, visible_text
@@ -179,3 +179,27 @@ def test_the_sign_in_link_comes_in_the_language_it_was_asked_in(in_english, outb
         r"use this link to sign in to your library:\nhttp://\S+/sign-in/", message.body
     )
     assert "valid for 60 minutes and can be used only once" in message.body
+
+
+def test_a_ratgeber_subscribed_in_english_books_english_monthly_orders(
+    in_english, stripe_server, post_event, outbox
+):
+    factories.adviser_product()
+    assert (
+        in_english.post("/ratgeber/abonnieren/", {"email": "reader@example.com"}).status_code == 303
+    )
+    subscription = Subscription.objects.get()
+    made = len(stripe_server.events)
+    completed = stripe_server.complete(subscription.stripe_session_id)
+    for event in [completed, *stripe_server.events[made:]]:
+        assert post_event(event).status_code == 200
+
+    order = Order.objects.get(email="reader@example.com")
+    fulfil(order)
+
+    assert subscription.language == order.language == "en"
+    assert stripe_server.requests[0].params["locale"] == "en"
+    assert order.lines.get().description.startswith("Ratgeber subscription ")
+    [message] = outbox
+    assert message.subject == f"Your order {order.reference}: Your Ratgeber payment"
+    assert german_words_in(message.body) == []

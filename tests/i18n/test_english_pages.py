@@ -11,7 +11,7 @@ from courses import links as course_links
 from courses import services as course_services
 from courses.models import Certificate, Course, Enrolment, LearningTask, Lesson
 from shop import fulfilment
-from shop.models import Article, CustomEbook, Order, Product, Series
+from shop.models import Article, CancellationNotice, CustomEbook, Order, Product, Series
 from shop.money import format_eur
 from tests import factories
 from tests.courses import factories as course_factories
@@ -190,6 +190,7 @@ def test_the_cancel_button_works_in_english_too(in_english, shop, outbox):
     assert "Regular cancellation" in confirm
     assert german_words_in(visible_text(confirm)) == []
     assert "Your cancellation has been received" in received.content.decode()
+    assert CancellationNotice.objects.get().language == "en"  # for the worker's retry too
     [message] = outbox
     assert message.subject == "We have received your cancellation"
     assert german_words_in(message.body) == []
