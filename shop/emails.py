@@ -134,18 +134,19 @@ def send_cancellation_confirmation(*, notice: CancellationNotice) -> None:
 
 
 def send_cancellation_invoice(*, invoice: Invoice) -> None:
-    _send(
-        to=invoice.buyer_email,
-        subject=_("Ihre Rechnungskorrektur %(number)s zur Bestellung %(reference)s")
-        % {"number": invoice.number, "reference": invoice.order.reference},
-        template="cancellation_invoice",
-        context={
-            "invoice": invoice,
-            "refunded_cents": -invoice.total_gross_cents(),
-            "library_url": settings.SITE_URL + reverse("shop:library"),
-        },
-        attachments=[_invoice_attachment(invoice)],
-    )
+    with translation.override(invoice.order.language):
+        _send(
+            to=invoice.buyer_email,
+            subject=_("Ihre Rechnungskorrektur %(number)s zur Bestellung %(reference)s")
+            % {"number": invoice.number, "reference": invoice.order.reference},
+            template="cancellation_invoice",
+            context={
+                "invoice": invoice,
+                "refunded_cents": -invoice.total_gross_cents(),
+                "library_url": settings.SITE_URL + reverse("shop:library"),
+            },
+            attachments=[_invoice_attachment(invoice)],
+        )
 
 
 def send_withdrawal_confirmation(*, declaration: WithdrawalDeclaration) -> None:

@@ -7,11 +7,13 @@ net is gross minus VAT, and the summary per rate is the sum of the lines. So lin
 totals agree to the cent, whatever the rounding.
 """
 
+from collections.abc import Callable
+
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.template.loader import render_to_string
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -35,6 +37,13 @@ PAYMENT_METHODS = {
 }
 # Those that settle later: Checkout completes unpaid and async_payment_succeeded pays.
 DELAYED_METHODS = {"sepa_debit", "sofort", "customer_balance", "bacs_debit", "au_becs_debit"}
+
+
+def _in_language(order: Order, text: Callable[[], str]) -> str:
+    """What an invoice stores as text, in the language of its order: it is the buyer's document,
+    like the order's e-mails, whichever request or worker issues it."""
+    with translation.override(order.language):
+        return str(text())
 
 
 def _next_number(prefix: str, year: int) -> str:
@@ -141,7 +150,9 @@ def issue_invoice(*, order: Order, session: dict, delayed_payment: bool) -> Invo
         buyer_name=name,
         buyer_address=address,
         buyer_email=order.email,
-        payment_method=payment_method_label(session, delayed=delayed_payment),
+        payment_method=_in_language(
+            order, lambda: payment_method_label(session, delayed=delayed_payment)
+        ),
         **_seller(),
     )
     return _save_with_lines(
@@ -175,7 +186,7 @@ def issue_cancellation(
         # VAT from each share's gross, as for any line; negated after, so rounding is symmetric.
         positions = [
             {
-                "description": _("Teilerstattung"),
+                "description": _in_language(original.order, lambda: _("Teilerstattung")),
                 "list_price_cents": -share,
                 "gross_cents": -share,
                 "vat_rate": rate,
@@ -205,10 +216,11 @@ def render_pdf(*, invoice_id: int) -> None:
     invoice = Invoice.objects.select_related("order", "corrects").get(pk=invoice_id)
     if invoice.pdf:
         return
-    html = render_to_string(
-        "pdf/invoice.html",
-        {"invoice": invoice, "summary": invoice.vat_summary()},
-    )
+    with translation.override(invoice.order.language):
+        html = render_to_string(
+            "pdf/invoice.html",
+            {"invoice": invoice, "summary": invoice.vat_summary()},
+        )
     content = documents.render_pdf(html=html)
     with transaction.atomic():
         # Two workers may render at once; the first to store wins, the other keeps nothing.

@@ -62,8 +62,15 @@ def test_an_order_placed_in_english_gets_its_email_in_english(
     assert '<html lang="en">' in html
     assert german_words_in(message.body) == [] and german_words_in(visible_text(html)) == []
     # The PDF's own labels follow its German content; the licence line is English as specified.
-    [page, *_] = pages_text(message.attachments[0][1])
-    assert f"Licensed to reader@example.com · order {order.reference}" in page
+    attachments = {name: content for name, content, _type in message.attachments}
+    invoice = order.invoices.get()
+    [page, *_] = pages_text(attachments.pop(invoice.download_name))
+    for text in [f"Invoice {invoice.number}", "Thank you for your order. We charge you for:",
+                 "VAT by rate", "The date of supply is the invoice date."]:  # fmt: skip
+        assert text in page
+    assert "Rechnung" not in page and "Netto" not in page
+    [article_pdf] = attachments.values()
+    assert f"Licensed to reader@example.com · order {order.reference}" in pages_text(article_pdf)[0]
 
 
 def test_an_order_placed_in_german_gets_its_email_in_german(
@@ -80,6 +87,11 @@ def test_an_order_placed_in_german_gets_its_email_in_german(
     assert message.subject == f"Ihre Bestellung {order.reference}: Ihr PDF ist da"
     assert message.body.startswith("Guten Tag,\n\nvielen Dank für Ihre Bestellung")
     assert '<html lang="de">' in html_of(message)
+    invoice = order.invoices.get()
+    [invoice_pdf] = [
+        content for name, content, _ in message.attachments if name == invoice.download_name
+    ]
+    assert f"Rechnung {invoice.number}" in pages_text(invoice_pdf)[0]
 
 
 def test_the_language_of_the_page_that_sent_the_worker_does_not_leak(
