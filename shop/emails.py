@@ -150,11 +150,13 @@ def send_cancellation_invoice(*, invoice: Invoice) -> None:
 
 
 def send_withdrawal_confirmation(*, declaration: WithdrawalDeclaration) -> None:
-    """The confirmation of receipt § 356a BGB asks for: what was declared, and when."""
-    _send(
-        to=declaration.email,
-        subject=_("Eingangsbestätigung Ihres Widerrufs vom %(date)s")
-        % {"date": date_format(timezone.localtime(declaration.received_at), "j. F Y")},
-        template="withdrawal_confirmation",
-        context={"declaration": declaration},
-    )
+    """The confirmation of receipt § 356a BGB asks for: what was declared, and when. Sent by the
+    worker, in the language of the page it was declared on."""
+    with translation.override(declaration.language):
+        _send(
+            to=declaration.email,
+            subject=_("Eingangsbestätigung Ihres Widerrufs vom %(date)s")
+            % {"date": date_format(timezone.localtime(declaration.received_at))},
+            template="withdrawal_confirmation",
+            context={"declaration": declaration},
+        )

@@ -343,7 +343,7 @@ def withdrawal(request):
     if request.method == "POST" and form.is_valid() and "edit" not in request.POST:
         if "confirm" not in request.POST:
             return render(request, "shop/withdrawal_confirm.html", {"form": form})
-        declaration = withdrawals.declare(**form.cleaned_data)
+        declaration = withdrawals.declare(**form.cleaned_data, language=request.LANGUAGE_CODE)
         # After a redirect, reloading the page cannot declare a second time.
         request.session["withdrawal_declaration"] = declaration.pk
         return redirect("shop:withdrawal_received")

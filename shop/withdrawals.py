@@ -108,11 +108,14 @@ def _line_right(
 
 
 @transaction.atomic
-def declare(*, name: str, email: str, contract: str, message: str) -> WithdrawalDeclaration:
+def declare(
+    *, name: str, email: str, contract: str, message: str, language: str = settings.LANGUAGE_CODE
+) -> WithdrawalDeclaration:
     """Records the declaration as received and has its confirmation of receipt sent at once."""
     declaration = WithdrawalDeclaration(
         name=name.strip(), email=email.strip().lower(), contract=contract.strip(),
         message=message.strip(), order=matching_order(contract=contract, email=email),
+        language=language,
     )  # fmt: skip
     if declaration.order is None:
         declaration.assessment = _(

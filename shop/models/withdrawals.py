@@ -32,6 +32,10 @@ class WithdrawalDeclaration(models.Model):
     received_at = models.DateTimeField(_("Eingegangen"), default=timezone.now, db_index=True)
     name = models.CharField(_("Name"), max_length=200)
     email = models.EmailField(_("E-Mail"))
+    # The language of the page it was declared on: its confirmation of receipt is written in it.
+    language = models.CharField(
+        "Sprache", max_length=10, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE
+    )
     contract = models.CharField(_("Angegebener Vertrag"), max_length=100)
     message = models.TextField(_("Nachricht"), blank=True)
     order = models.ForeignKey(

@@ -10,8 +10,8 @@ from django.utils import timezone
 from courses import certificates, drip
 from courses.models import Enrolment
 from devstripe import signing
-from shop import ebooks, fulfilment
-from shop.models import CustomEbook, Order, Product, Subscription
+from shop import ebooks, fulfilment, withdrawals
+from shop.models import CustomEbook, Order, Product, Subscription, WithdrawalDeclaration
 from tests import factories
 from tests.courses import factories as course_factories
 from tests.i18n.conftest import german_words_in, visible_text
@@ -22,7 +22,7 @@ pytestmark = pytest.mark.django_db
 
 def checkout(client, path, post_event, email="reader@example.com") -> Order:
     """Buys through the shop's pages and a signed webhook, as a reader and Stripe do."""
-    assert client.post(path, {"email": email}).status_code == 303
+    assert client.post(path, {"email": email, **factories.LAPSE_CONSENT}).status_code == 303
     order = Order.objects.latest("pk")
     post_event(signing.event("checkout.session.completed", factories.completed_session(order)))
     order.refresh_from_db()
@@ -214,4 +214,22 @@ def test_a_ratgeber_subscribed_in_english_books_english_monthly_orders(
     assert order.lines.get().description.startswith("Ratgeber subscription ")
     [message] = outbox
     assert message.subject == f"Your order {order.reference}: Your Ratgeber payment"
+    assert german_words_in(message.body) == []
+
+
+def test_a_withdrawal_declared_in_english_is_confirmed_in_english_by_the_worker(
+    in_english, outbox, django_capture_on_commit_callbacks
+):
+    page = in_english.post(
+        "/vertrag-widerrufen/",
+        {"name": "Rea Der", "email": "reader@example.com", "contract": "2026-999999",
+         "message": "", "confirm": "1"},
+    )  # fmt: skip
+    declaration = WithdrawalDeclaration.objects.get()
+
+    assert withdrawals.send_confirmation(declaration_id=declaration.pk) == "sent"
+
+    assert declaration.language == "en" and page.status_code in (200, 302)
+    [message] = outbox
+    assert message.subject.startswith("Confirmation of receipt of your withdrawal of ")
     assert german_words_in(message.body) == []

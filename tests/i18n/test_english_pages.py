@@ -157,7 +157,8 @@ def test_a_form_error_is_english_too(in_english, shop, stripe_server):
     assert response.status_code == 400
     assert "Enter a valid email address." in response.content.decode()
     refused = in_english.post(
-        f"/artikel/{shop.article.slug}/kaufen/", {"email": "a@example.com", "discount_code": "NOPE"}
+        f"/artikel/{shop.article.slug}/kaufen/",
+        {"email": "a@example.com", "discount_code": "NOPE", **factories.LAPSE_CONSENT},
     )
     assert refused.status_code == 400
     assert "We don&#x27;t recognise this discount code." in refused.content.decode()

@@ -33,7 +33,10 @@ def test_an_english_reader_gets_the_worker_s_email_in_english(
     chosen = submit("/i18n/setlang/", {"language": "en", "next": f"/artikel/{article.slug}/"})
     assert chosen.status_code == 302
     assert "Buy as PDF" in reader.get(article_url).text
-    checkout = submit(f"/artikel/{article.slug}/kaufen/", {"email": "reader@example.com"})
+    checkout = submit(
+        f"/artikel/{article.slug}/kaufen/",
+        {"email": "reader@example.com", **factories.LAPSE_CONSENT},
+    )
     back = reader.post(checkout.headers["Location"], data={"method": "card"})
 
     assert back.status_code == 200 and "We have received your payment." in back.text
