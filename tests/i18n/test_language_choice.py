@@ -90,3 +90,13 @@ def test_the_cached_catalog_is_kept_per_language(in_english, django_capture_on_c
         article.product.save()
     assert "€5.90" in in_english.get("/").content.decode()
     assert "5,90 €" in Client().get("/").content.decode()
+
+
+def test_the_switch_needs_no_csrf_cookie_so_pages_set_none():
+    browser = Client(enforce_csrf_checks=True)
+    assert "csrftoken" not in browser.get("/").cookies
+
+    response = browser.post("/i18n/setlang/", {"language": "en", "next": "/"})
+
+    assert response.status_code == 302
+    assert '<html lang="en">' in browser.get("/").content.decode()
