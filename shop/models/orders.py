@@ -62,7 +62,10 @@ class Order(models.Model):
     stripe_session_id = models.CharField(
         "Stripe Checkout Session", max_length=255, unique=True, null=True, blank=True
     )
-    stripe_payment_intent = models.CharField("Stripe PaymentIntent", max_length=255, blank=True)
+    # Refund and dispute events name the payment, not the order.
+    stripe_payment_intent = models.CharField(
+        "Stripe PaymentIntent", max_length=255, blank=True, db_index=True
+    )
     needs_review = models.BooleanField("Prüfen", default=False)
     review_note = models.TextField("Prüfhinweis", blank=True)
     created_at = models.DateTimeField("Angelegt", auto_now_add=True)
