@@ -1,6 +1,6 @@
 import pytest
 from django.core import mail
-from django.core.cache import cache
+from django.core.cache import caches
 
 from config.celery_app import app as celery_app
 from devstripe.server import StripeServer
@@ -17,8 +17,10 @@ def purge_test_queue():
 
 @pytest.fixture(autouse=True)
 def empty_cache():
-    """A rolled-back test sends no signal that would forget what it cached."""
-    cache.clear()
+    """A rolled-back test sends no signal that would forget what it cached, and a test may
+    change a setting the page's header or footer shows."""
+    for each in caches.all():
+        each.clear()
 
 
 @pytest.fixture(autouse=True)

@@ -3,7 +3,7 @@
 from uuid import uuid4
 
 from .base import *  # noqa: F403
-from .base import DATABASES, VAR_DIR
+from .base import CACHES, DATABASES, VAR_DIR
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 STORAGES = {
@@ -23,4 +23,4 @@ WHITENOISE_USE_FINDERS = True
 # A queue of this test run's own, so a developer's worker on the same Redis never takes its tasks.
 CELERY_TASK_DEFAULT_QUEUE = f"test-{uuid4().hex[:8]}"
 # In-process, so a test can clear it without touching the Redis that is the broker.
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+CACHES = {**CACHES, "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
