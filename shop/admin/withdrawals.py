@@ -1,0 +1,49 @@
+from django.contrib import admin, messages
+
+from shop import stripe_api, withdrawals
+from shop.models import WithdrawalDeclaration
+
+
+@admin.register(WithdrawalDeclaration)
+class WithdrawalDeclarationAdmin(admin.ModelAdmin):
+    list_display = ["received_at", "name", "email", "contract", "order", "is_withdrawable",
+                    "confirmation_sent_at", "handled_at"]  # fmt: skip
+    list_filter = ["is_withdrawable", ("order", admin.EmptyFieldListFilter), "handled_at"]
+    search_fields = ["name", "email", "contract", "order__reference"]
+    date_hierarchy = "received_at"
+    actions = ["refund", "close_without_refund"]
+    # As received: a declaration is evidence, staff only act on it.
+    readonly_fields = [f.name for f in WithdrawalDeclaration._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def _act(self, request, queryset, service, done: str):
+        count = 0
+        for declaration in queryset:
+            try:
+                service(declaration_id=declaration.pk, by=request.user)
+            except withdrawals.NotRefundable as exc:
+                self.message_user(request, f"{declaration}: {exc}", messages.WARNING)
+            except stripe_api.StripeUnavailable as exc:
+                self.message_user(
+                    request,
+                    f"{declaration}: Die Erstattung bei Stripe ist fehlgeschlagen ({exc}); "
+                    "nichts wurde geändert.",
+                    messages.ERROR,
+                )
+            else:
+                count += 1
+        if count:
+            self.message_user(request, f"{count} Widerruf(e) {done}.")
+
+    @admin.action(description="Zahlung erstatten und als erledigt markieren")
+    def refund(self, request, queryset):
+        self._act(request, queryset, withdrawals.refund, "erstattet und erledigt")
+
+    @admin.action(description="Ohne Erstattung als erledigt markieren")
+    def close_without_refund(self, request, queryset):
+        self._act(request, queryset, withdrawals.close_without_refund, "als erledigt markiert")
