@@ -247,6 +247,8 @@ class StripeServer:
         self._subscriptions: dict[str, dict[str, Any]] = {}
         self._subscription_data: dict[str, dict[str, Any]] = {}
         self._invoices: dict[str, dict[str, Any]] = {}
+        # payment_intent -> the invoice_payment by which it pays an invoice.
+        self._invoice_payments: dict[str, dict[str, Any]] = {}
         # Every event made so far, as Stripe's /v1/events lists them; see `events`.
         self._events: list[dict[str, Any]] = []
         # payment_intent -> the id of the charge that paid it.
@@ -431,7 +433,27 @@ class StripeServer:
         )
         self._invoices[invoice["id"]] = invoice
         subscription["latest_invoice"] = invoice["id"]
+        if invoice["amount_due"]:
+            # Finalising an invoice makes its default payment: a PaymentIntent, tried at once.
+            intent = random_id("pi_")
+            payment = fixture("invoice_payment")
+            payment.update(
+                id=random_id("inpay_"), invoice=invoice["id"], is_default=True, livemode=False,
+                amount_requested=invoice["amount_due"], amount_paid=None,
+                currency=invoice["currency"], created=invoice["created"], status="open",
+                payment={"type": "payment_intent", "payment_intent": intent},
+                status_transitions={"canceled_at": None, "paid_at": None},
+            )  # fmt: skip
+            self._invoice_payments[intent] = payment
+            if paid:
+                self._settle(payment, at=invoice["created"])
         return invoice
+
+    def _settle(self, payment: dict[str, Any], *, at: int) -> None:
+        # Caller holds the lock. The invoice's PaymentIntent succeeded: a charge paid it.
+        payment.update(status="paid", amount_paid=payment["amount_requested"])
+        payment["status_transitions"]["paid_at"] = at
+        self._charges[payment["payment"]["payment_intent"]] = random_id("ch_")
 
     def _log(self, type: str, data_object: dict[str, Any]) -> dict[str, Any]:
         made = event(type, data_object)
@@ -481,6 +503,9 @@ class StripeServer:
                 next_payment_attempt=None,
             )
             invoice["status_transitions"]["paid_at"] = now
+            for payment in self._invoice_payments.values():
+                if payment["invoice"] == invoice_id:
+                    self._settle(payment, at=now)
             subscription = self._subscriptions[
                 invoice["parent"]["subscription_details"]["subscription"]
             ]
@@ -521,7 +546,7 @@ class StripeServer:
         """The charge.refunded event after the refunds made so far of `payment_intent`, not sent:
         the charge with `amount_refunded` and its refunds, newest first, as Stripe lists them."""
         with self._lock:
-            session, charge = self._charge(payment_intent)
+            charge = self._charge(payment_intent)
             refunds = [r for r in self._refunds if r["payment_intent"] == payment_intent]
             if not refunds:
                 raise ValueError(f"payment_intent {payment_intent} has no refund")
@@ -541,7 +566,7 @@ class StripeServer:
     def dispute(self, payment_intent: str) -> dict[str, Any]:
         """The buyer's bank disputes the whole payment: charge.dispute.created, not sent."""
         with self._lock:
-            _session, charge = self._charge(payment_intent)
+            charge = self._charge(payment_intent)
             dispute = fixture("dispute")
             dispute.update(
                 id=random_id("dp_"), amount=charge["amount"], currency=charge["currency"],
@@ -550,28 +575,50 @@ class StripeServer:
             )  # fmt: skip
             return event("charge.dispute.created", dispute)
 
-    def _charge(self, payment_intent: str) -> tuple[dict[str, Any], dict[str, Any]]:
-        # Caller holds the lock. The charge that paid a session, as Stripe's charge object.
+    def _paid(self, payment_intent: str) -> dict[str, Any]:
+        """Amount, currency, time and payer of a PaymentIntent that paid a session or an
+        invoice; LookupError for any other. Caller holds the lock."""
         session = next(
             (s for s in self._sessions.values() if s.get("payment_intent") == payment_intent),
             None,
         )
-        if session is None or session["payment_status"] != "paid":
-            raise LookupError(f"No such payment_intent: '{payment_intent}'")
+        if session is not None and session["payment_status"] == "paid":
+            return {
+                "amount": session["amount_total"], "currency": session["currency"],
+                "created": session["created"], "email": session["customer_email"],
+                "details": session.get("customer_details") or {}, "metadata": session["metadata"],
+            }  # fmt: skip
+        payment = self._invoice_payments.get(payment_intent)
+        if payment is not None and payment["status"] == "paid":
+            invoice = self._invoices[payment["invoice"]]
+            return {
+                "amount": payment["amount_paid"], "currency": payment["currency"],
+                "created": payment["status_transitions"]["paid_at"],
+                "email": invoice["customer_email"],
+                "details": {"email": invoice["customer_email"], "name": invoice["customer_name"],
+                            "address": invoice["customer_address"]},
+                # Stripe puts no metadata of the subscription's on the invoice's payment.
+                "metadata": {},
+            }  # fmt: skip
+        raise LookupError(f"No such payment_intent: '{payment_intent}'")
+
+    def _charge(self, payment_intent: str) -> dict[str, Any]:
+        # Caller holds the lock. The charge that paid a session or an invoice, as Stripe's
+        # charge object.
+        paid = self._paid(payment_intent)
         charge = fixture("charge")
-        amount = session["amount_total"]
         charge.update(
-            id=self._charges[payment_intent], amount=amount, amount_captured=amount,
-            captured=True, paid=True, status="succeeded", currency=session["currency"],
-            payment_intent=payment_intent, created=session["created"],
-            receipt_email=session["customer_email"], metadata=session["metadata"],
+            id=self._charges[payment_intent], amount=paid["amount"],
+            amount_captured=paid["amount"], captured=True, paid=True, status="succeeded",
+            currency=paid["currency"], payment_intent=payment_intent, created=paid["created"],
+            receipt_email=paid["email"], metadata=paid["metadata"],
             description=None, transfer_data=None, source=None,
         )  # fmt: skip
-        details = session.get("customer_details") or {}
+        details = paid["details"]
         charge["billing_details"].update(
             email=details.get("email"), name=details.get("name"), address=details.get("address")
         )
-        return session, charge
+        return charge
 
     def send_event(self, event: dict[str, Any]) -> int:
         """Sign `event` with webhook_secret, POST it to webhook_url; the HTTP status answered."""
@@ -742,23 +789,22 @@ class StripeServer:
             return copy.deepcopy(coupon)
 
     def _create_refund(self, params: dict[str, Any], idempotency_key: str | None) -> dict[str, Any]:
-        """A refund of a paid session's payment intent, at most what is left unrefunded."""
+        """A refund of a paid session's or invoice's PaymentIntent, at most what is left
+        unrefunded."""
         with self._lock:
             if idempotency_key and idempotency_key in self._idempotent:
                 return copy.deepcopy(self._idempotent[idempotency_key][1])
             intent = params.get("payment_intent")
             if not intent:
                 raise _missing("payment_intent")
-            session = next(
-                (s for s in self._sessions.values() if s.get("payment_intent") == intent), None
-            )
-            if session is None or session["payment_status"] != "paid":
+            try:
+                paid = self._paid(intent)
+            except LookupError as error:
                 raise ApiError(
-                    400, f"No such payment_intent: '{intent}'", param="payment_intent",
-                    code="resource_missing",
-                )  # fmt: skip
+                    400, str(error), param="payment_intent", code="resource_missing"
+                ) from None
             refunded = sum(r["amount"] for r in self._refunds if r["payment_intent"] == intent)
-            left = session["amount_total"] - refunded
+            left = paid["amount"] - refunded
             amount = _integer(params, "amount", "", minimum=1) if "amount" in params else left
             if amount > left:
                 raise ApiError(
@@ -770,7 +816,7 @@ class StripeServer:
                 )
             refund = fixture("refund")
             refund.update(
-                id=random_id("re_"), amount=amount, currency=session["currency"],
+                id=random_id("re_"), amount=amount, currency=paid["currency"],
                 payment_intent=intent, charge=self._charges[intent],
                 metadata=params.get("metadata") or {}, reason=params.get("reason"),
                 created=int(time.time()), status="succeeded",
@@ -788,13 +834,35 @@ class StripeServer:
                 raise ApiError(404, str(error), param="session", code="resource_missing") from None
             return copy.deepcopy(session)
 
-    def _retrieve(self, kind: str, object_id: str) -> dict[str, Any]:
+    def _retrieve(self, kind: str, object_id: str, params: dict[str, Any]) -> dict[str, Any]:
+        """A customer or an invoice. An invoice's `payments` are includable: Stripe sends them
+        only when asked with expand[]=payments, so never in an event."""
         stores = {"customer": self._customers, "invoice": self._invoices}
+        expand = params.get("expand") or []
+        if not isinstance(expand, list):
+            raise ApiError(400, "Invalid array", param="expand")
         with self._lock:
             found = stores[kind].get(object_id)
             if found is None:
                 raise ApiError(404, f"No such {kind}: '{object_id}'", code="resource_missing")
-            return copy.deepcopy(found)
+            found = copy.deepcopy(found)
+            for field in expand:
+                if (kind, field) != ("invoice", "payments"):
+                    raise ApiError(
+                        400, f"This property cannot be expanded because it doesn't exist: {field}.",
+                        param="expand",
+                    )  # fmt: skip
+                found["payments"] = {
+                    "object": "list",
+                    "data": [
+                        copy.deepcopy(payment)
+                        for payment in self._invoice_payments.values()
+                        if payment["invoice"] == object_id
+                    ],
+                    "has_more": False,
+                    "url": f"/v1/invoice_payments?invoice={object_id}",
+                }
+            return found
 
     def _subscription_api(self, method: str, subscription_id: str, params: dict[str, Any]):
         """GET retrieves; POST sets cancel_at_period_end; DELETE cancels now (Stripe's
@@ -1024,7 +1092,7 @@ class _Handler(BaseHTTPRequestHandler):
             )
         for prefix, store in ((CUSTOMERS_PATH, "customer"), (INVOICES_PATH, "invoice")):
             if path.startswith(prefix) and self.command == "GET":
-                return stripe._retrieve(store, path.removeprefix(prefix))
+                return stripe._retrieve(store, path.removeprefix(prefix), params)
         prefix = SESSIONS_PATH + "/"
         session_id = path.removeprefix(prefix)
         if path.startswith(prefix) and "/" not in session_id and self.command == "GET":

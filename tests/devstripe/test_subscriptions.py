@@ -139,3 +139,51 @@ def test_unknown_subscription_and_unknown_parameter_are_refused(server, client) 
     subscription = subscribed(server, client)
     with pytest.raises(stripe.InvalidRequestError, match="unknown parameter"):
         client.v1.subscriptions.update(subscription.id, params={"trial_end": "now"})
+
+
+def test_an_invoice_names_its_payment_only_when_asked_and_it_refunds_as_a_checkout_does(
+    server, client
+) -> None:
+    subscription = subscribed(server, client)
+    paid = server.events[-1]["data"]["object"]
+    # Includable since API version 2025-03-31: never in an event, and payment_intent is gone.
+    assert "payments" not in paid and "payment_intent" not in paid
+
+    invoice = client.v1.invoices.retrieve(paid["id"], params={"expand": ["payments"]})
+
+    [payment] = invoice.payments.data
+    assert (payment.invoice, payment.status, payment.amount_paid) == (paid["id"], "paid", 500)
+    assert payment.payment.type == "payment_intent"
+    intent = payment.payment.payment_intent
+    assert client.v1.refunds.create(params={"payment_intent": intent}).amount == 500
+    charge = server.charge_refunded(intent)["data"]["object"]
+    assert (charge["payment_intent"], charge["amount"], charge["amount_refunded"]) == (
+        intent, 500, 500,
+    )  # fmt: skip
+    assert server.dispute(intent)["data"]["object"]["charge"] == charge["id"]
+    assert server.subscription(subscription.id)["status"] == "active"
+    with pytest.raises(stripe.InvalidRequestError, match="cannot be expanded"):
+        client.v1.invoices.retrieve(paid["id"], params={"expand": ["charge"]})
+
+
+def test_a_failed_renewals_payment_stays_open_and_unrefundable_until_the_retry_pays(
+    server, client
+) -> None:
+    subscription = subscribed(server, client)
+    failed, _updated = server.renew(subscription.id, paid=False)
+    invoice_id = failed["data"]["object"]["id"]
+
+    def payment():
+        invoice = client.v1.invoices.retrieve(invoice_id, params={"expand": ["payments"]})
+        [only] = invoice.payments.data
+        return only
+
+    assert (payment().status, payment().amount_paid) == ("open", None)
+    intent = payment().payment.payment_intent
+    with pytest.raises(stripe.InvalidRequestError, match="No such payment_intent"):
+        client.v1.refunds.create(params={"payment_intent": intent})
+
+    server.pay_invoice(invoice_id)
+
+    assert (payment().status, payment().payment.payment_intent) == ("paid", intent)
+    assert client.v1.refunds.create(params={"payment_intent": intent}).amount == 500
