@@ -197,16 +197,17 @@ def _invoice_period(invoice: dict) -> tuple[datetime, datetime] | None:
     return min(starts), max(ends)
 
 
-def _line_description(subscription: Subscription, *, start: str, end: str) -> str:
-    """Stored on the line and read in the order's e-mail, so in the subscriber's language."""
+def _line_description(subscription: Subscription, *, period) -> str:
+    """Stored on the line and read in the order's e-mail and invoice, so in the subscriber's
+    language, with its dates as that language writes them (as the e-mails' |date does)."""
     with translation.override(subscription.language):
+        start, end = (formats.date_format(timezone.localtime(moment)) for moment in period)
         return gettext("Ratgeber-Abo %(start)s–%(end)s") % {"start": start, "end": end}
 
 
 def _book_order(subscription: Subscription, *, amount: int, period) -> Order:
     """A pending order for one paid period, at the amount Stripe charged."""
     product = subscription.product
-    start, end = (formats.date_format(timezone.localtime(moment), "d.m.Y") for moment in period)
     order = Order(
         reference=services.next_order_reference(),
         email=subscription.email,
@@ -219,7 +220,7 @@ def _book_order(subscription: Subscription, *, amount: int, period) -> Order:
     OrderLine.objects.create(
         order=order,
         product=product,
-        description=_line_description(subscription, start=start, end=end),
+        description=_line_description(subscription, period=period),
         # What Stripe charged for the period; a Stripe-side coupon is not the shop's discount.
         list_price_cents=amount,
         gross_cents=amount,
