@@ -173,6 +173,15 @@ def retrieve_checkout_session(session_id: str) -> dict:
         raise StripeUnavailable(str(exc)) from exc
 
 
+def retrieve_invoice_with_payments(invoice_id: str) -> dict:
+    """The invoice with its `payments`, which name the PaymentIntent that paid it. Stripe
+    includes them only when asked, so the invoice of an event never has them."""
+    try:
+        return client().v1.invoices.retrieve(invoice_id, params={"expand": ["payments"]}).to_dict()
+    except stripe.StripeError as exc:
+        raise StripeUnavailable(str(exc)) from exc
+
+
 def verify_webhook(*, payload: bytes, signature: str | None) -> dict:
     """Checks the Stripe-Signature header as Stripe specifies, then reads the event."""
     if not signature:

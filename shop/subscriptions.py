@@ -205,16 +205,59 @@ def _line_description(subscription: Subscription, *, period) -> str:
         return gettext("Ratgeber-Abo %(start)s–%(end)s") % {"start": start, "end": end}
 
 
-def _book_order(subscription: Subscription, *, amount: int, period) -> Order:
-    """A pending order for one paid period, at the amount Stripe charged."""
+def _payment_id(value) -> str | None:
+    """A PaymentIntent's id, whether Stripe sent the id or the expanded object."""
+    return _text(value) or _text(_dict(value).get("id"))
+
+
+def _paying_intents(invoice: dict) -> set[str]:
+    """The PaymentIntents the invoice names as having paid it: under `payments` since API
+    version 2025-03-31 (includable: only there when asked for), under `payment_intent` before."""
+    data = _dict(invoice.get("payments")).get("data")
+    payments = [_dict(payment) for payment in data] if isinstance(data, list) else []
+    intents = {
+        _payment_id(_dict(payment.get("payment")).get("payment_intent"))
+        for payment in payments
+        if payment.get("status") == "paid"
+    }
+    intents.add(_payment_id(invoice.get("payment_intent")))
+    intents.discard(None)
+    return intents
+
+
+def _payment_intent(invoice: dict) -> str | None:
+    """The one PaymentIntent that paid the invoice. An event's invoice does not carry it, so
+    Stripe is asked. None when Stripe cannot say, or names several."""
+    intents = _paying_intents(invoice)
+    if not intents:
+        try:
+            intents = _paying_intents(stripe_api.retrieve_invoice_with_payments(invoice["id"]))
+        except stripe_api.StripeUnavailable as exc:
+            logger.warning("Invoice %s: its payment not known: %s", invoice["id"], exc)
+    return intents.pop() if len(intents) == 1 else None
+
+
+def _book_order(subscription: Subscription, invoice: dict, *, amount: int, period) -> Order:
+    """A pending order for one paid period, at the amount Stripe charged, with the payment that
+    paid it: refunds and disputes name the payment, not the invoice."""
     product = subscription.product
+    payment_intent = _payment_intent(invoice)
     order = Order(
         reference=services.next_order_reference(),
         email=subscription.email,
         language=subscription.language,
         currency=settings.SHOP_CURRENCY,
         total_cents=amount,
+        stripe_payment_intent=payment_intent or "",
     )
+    if payment_intent is None:
+        # A refund of this month would not find the order; staff learn it now, not then.
+        order.needs_review = True
+        note = gettext(
+            "Zahlung zur Stripe-Rechnung %s nicht ermittelt: Erstattungen dieses Monats bitte "
+            "von Hand bearbeiten."
+        )
+        order.review_note = note % invoice["id"]
     order.full_clean()
     order.save()
     OrderLine.objects.create(
@@ -248,7 +291,7 @@ def record_paid_invoice(*, invoice: dict) -> str:
     if SubscriptionPayment.objects.filter(stripe_invoice_id=invoice_id).exists():
         return "already recorded"
     # A free period (a coupon) pays for access but is no sale.
-    order = _book_order(subscription, amount=amount, period=period) if amount else None
+    order = _book_order(subscription, invoice, amount=amount, period=period) if amount else None
     SubscriptionPayment.objects.create(
         subscription=subscription,
         stripe_invoice_id=invoice_id,
@@ -271,6 +314,7 @@ def record_paid_invoice(*, invoice: dict) -> str:
         "id": invoice_id,
         "amount_total": amount,
         "currency": invoice.get("currency"),
+        "payment_intent": order.stripe_payment_intent,
         "customer_details": {
             "name": invoice.get("customer_name"),
             "address": invoice.get("customer_address"),

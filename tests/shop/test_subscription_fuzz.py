@@ -81,6 +81,8 @@ def subscription():
     )  # fmt: skip
 
 
+# An invoice that pays makes the shop ask Stripe for its payment: the stand-in answers.
+@pytest.mark.usefixtures("stripe_server")
 @hypothesis_settings(
     max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )

@@ -1,4 +1,5 @@
-"""The order of a Ratgeber month writes its dates as the reader's language does."""
+"""The order each Ratgeber month books knows the payment that paid it, so a refund or dispute of
+that month reaches it as for any order. Its line writes dates as the reader's language does."""
 
 from datetime import UTC, datetime
 
@@ -6,10 +7,43 @@ import pytest
 
 from devstripe import signing
 from shop import subscriptions
-from shop.models import Order, Subscription
+from shop.models import Invoice, Order, Subscription
 from tests import factories
+from tests.shop.test_refunds import outcome, refund
+from tests.shop.test_subscription import adviser, send, subscribe  # noqa: F401
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def paid_month(subscribe, post_event) -> Order:  # noqa: F811 - the fixture imported above
+    """The first month, its events sent over the signed webhook as Stripe sends them."""
+    _, events = subscribe()
+    send(post_event, events)
+    return Order.objects.get()
+
+
+def test_a_refunded_month_is_cancelled_like_any_order(paid_month, post_event, stripe_server):
+    # Refunding at Stripe needs the very PaymentIntent Stripe charged the month with.
+    event = refund(stripe_server, paid_month, 500)
+
+    assert outcome(post_event(event)).startswith("refunded ST-")
+
+    cancellation = paid_month.invoices.get(kind=Invoice.Kind.CANCELLATION)
+    assert cancellation.corrects == paid_month.invoices.get(kind=Invoice.Kind.INVOICE)
+    [line] = cancellation.lines.all()
+    assert (line.gross_cents, str(line.vat_rate), line.vat_cents) == (-500, "19.00", -80)
+    paid_month.refresh_from_db()
+    assert not paid_month.needs_review
+
+
+def test_a_disputed_month_is_flagged(paid_month, post_event, stripe_server):
+    answer = post_event(stripe_server.dispute(paid_month.stripe_payment_intent))
+
+    assert outcome(answer) == "disputed: revoked and flagged"
+    paid_month.refresh_from_db()
+    assert paid_month.needs_review and "angefochten" in paid_month.review_note
+
 
 START = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 
@@ -34,6 +68,42 @@ def invoice_of_a_running_subscription(*, language: str = "de", **fields) -> dict
 
 
 @pytest.mark.parametrize(
+    "names_its_payment",
+    [
+        # Expanded, as Stripe answers when asked: only the paid payment counts, id or object.
+        {"payments": {"object": "list", "data": [
+            {"status": "canceled", "payment": {"type": "payment_intent",
+                                               "payment_intent": "pi_declined"}},
+            {"status": "paid", "payment": {"type": "payment_intent",
+                                           "payment_intent": {"id": "pi_paid"}}},
+        ]}},
+        {"payment_intent": "pi_paid"},  # API versions before 2025-03-31
+    ],
+)  # fmt: skip
+def test_an_invoice_naming_its_payment_books_the_month_with_it_without_asking_stripe(
+    stripe_server, names_its_payment
+):
+    invoice = invoice_of_a_running_subscription(**names_its_payment)
+
+    assert subscriptions.record_paid_invoice(invoice=invoice) == "paid"
+
+    order = Order.objects.get()
+    assert order.stripe_payment_intent == "pi_paid" and not order.needs_review
+    assert not stripe_server.requests
+
+
+def test_a_month_whose_payment_stripe_cannot_name_is_booked_and_flagged_for_staff(stripe_server):
+    invoice = invoice_of_a_running_subscription()  # one the stand-in never made
+
+    assert subscriptions.record_paid_invoice(invoice=invoice) == "paid"
+
+    order = Order.objects.get()
+    assert order.is_paid and order.stripe_payment_intent == ""
+    assert order.needs_review and invoice["id"] in order.review_note
+    assert Subscription.objects.get().has_access
+
+
+@pytest.mark.parametrize(
     ("language", "description"),
     [
         ("de", "Ratgeber-Abo 23. November 2026–23. Dezember 2026"),
@@ -41,7 +111,7 @@ def invoice_of_a_running_subscription(*, language: str = "de", **fields) -> dict
     ],
 )
 def test_the_months_line_writes_its_dates_as_the_readers_language_does(language, description):
-    invoice = invoice_of_a_running_subscription(language=language)
+    invoice = invoice_of_a_running_subscription(language=language, payment_intent="pi_paid")
 
     subscriptions.record_paid_invoice(invoice=invoice)
 
