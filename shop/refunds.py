@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from courses import services as courses
-from shop import invoices, tasks
+from shop import invoices, subscriptions, tasks
 from shop.models import Entitlement, Invoice, Order, OrderLine, Product
 from shop.money import format_eur
 
@@ -88,10 +88,12 @@ def _refunded_lines(refund: Refund, open_lines: list[OrderLine]) -> list[OrderLi
 
 def revoke_lines(*, order: Order, lines: list[OrderLine]) -> None:
     """Takes back what the lines granted; a course closes unless another purchase still
-    entitles the buyer to it."""
+    entitles the buyer to it; a Ratgeber month no longer counts as paid."""
     now = timezone.now()
     Entitlement.objects.filter(order_line__in=lines, revoked_at__isnull=True).update(revoked_at=now)
     for line in lines:
+        if line.product.kind == Product.Kind.ADVISER:
+            subscriptions.revoke_paid_period(order=order)
         if line.product.kind != Product.Kind.COURSE or order.buyer is None:
             continue
         still_entitled = Entitlement.objects.filter(

@@ -3,7 +3,8 @@ each paid invoice as an order, and the cancel button (§ 312k BGB).
 
 Stripe sends its events out of order and more than once. The state kept here therefore only
 moves forward: an ended subscription stays ended, a period end never moves back, and a period
-that was paid is not made past due again by an older copy of the subscription.
+that was paid is not made past due again by an older copy of the subscription. Only a refund or
+dispute of a month takes its payment back (`revoke_paid_period`).
 """
 
 import logging
@@ -11,6 +12,7 @@ from datetime import UTC, datetime
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Max
 from django.urls import reverse
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext
@@ -321,6 +323,23 @@ def record_paid_invoice(*, invoice: dict) -> str:
         },
     }
     return services.pay_order(order=order, payment=payment)
+
+
+@transaction.atomic
+def revoke_paid_period(*, order: Order) -> None:
+    """A refund or dispute takes back the month `order` paid, as it takes back an entitlement:
+    access then runs as if its invoice had never been paid, to the end of the last period still
+    paid (with the grace a renewal gets). The subscription at Stripe goes on: a refunded month
+    is no notice, and the next renewal pays again."""
+    payment = SubscriptionPayment.objects.filter(order=order, revoked_at__isnull=True).first()
+    if payment is None:
+        return
+    subscription = Subscription.objects.select_for_update().get(pk=payment.subscription_id)
+    payment.revoked_at = timezone.now()
+    payment.save(update_fields=["revoked_at"])
+    still_paid = subscription.payments.filter(revoked_at__isnull=True)
+    subscription.paid_until = still_paid.aggregate(end=Max("period_end"))["end"]
+    subscription.save(update_fields=["paid_until"])
 
 
 @transaction.atomic

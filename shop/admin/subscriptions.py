@@ -6,7 +6,7 @@ from shop.models import CancellationNotice, Subscription, SubscriptionPayment
 class SubscriptionPaymentInline(admin.TabularInline):
     model = SubscriptionPayment
     extra = 0
-    fields = ["stripe_invoice_id", "period_start", "period_end", "order"]
+    fields = ["stripe_invoice_id", "period_start", "period_end", "order", "revoked_at"]
     readonly_fields = fields
 
     def has_add_permission(self, request, obj=None):

@@ -102,6 +102,8 @@ class SubscriptionPayment(models.Model):
     )
     period_start = models.DateTimeField("Zeitraum von")
     period_end = models.DateTimeField("Zeitraum bis")
+    # Refunded or disputed: the period no longer counts as paid.
+    revoked_at = models.DateTimeField("Erstattet/angefochten am", null=True, blank=True)
 
     class Meta:
         verbose_name = "Abo-Zahlung"

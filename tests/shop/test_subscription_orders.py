@@ -1,16 +1,18 @@
 """The order each Ratgeber month books knows the payment that paid it, so a refund or dispute of
-that month reaches it as for any order. Its line writes dates as the reader's language does."""
+that month reaches it as for any order: a cancellation invoice, and the month no longer counts as
+paid while the subscription runs on. Its line writes dates as the reader's language does."""
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
+import time_machine
 
 from devstripe import signing
 from shop import subscriptions
 from shop.models import Invoice, Order, Subscription
 from tests import factories
 from tests.shop.test_refunds import outcome, refund
-from tests.shop.test_subscription import adviser, send, subscribe  # noqa: F401
+from tests.shop.test_subscription import adviser, reads_full_text, send, subscribe  # noqa: F401
 
 pytestmark = pytest.mark.django_db
 
@@ -23,7 +25,15 @@ def paid_month(subscribe, post_event) -> Order:  # noqa: F811 - the fixture impo
     return Order.objects.get()
 
 
-def test_a_refunded_month_is_cancelled_like_any_order(paid_month, post_event, stripe_server):
+def stripe_subscription_id() -> str:
+    return Subscription.objects.get().stripe_subscription_id
+
+
+def test_a_refunded_month_is_cancelled_like_any_order_and_opens_no_more_articles(
+    client, paid_month, post_event, stripe_server
+):
+    article = factories.article()
+    assert reads_full_text(client, article)
     # Refunding at Stripe needs the very PaymentIntent Stripe charged the month with.
     event = refund(stripe_server, paid_month, 500)
 
@@ -35,12 +45,48 @@ def test_a_refunded_month_is_cancelled_like_any_order(paid_month, post_event, st
     assert (line.gross_cents, str(line.vat_rate), line.vat_cents) == (-500, "19.00", -80)
     paid_month.refresh_from_db()
     assert not paid_month.needs_review
+    assert not reads_full_text(client, article)
 
 
-def test_a_disputed_month_is_flagged(paid_month, post_event, stripe_server):
+def test_a_refunded_month_is_no_notice_the_subscription_runs_on_and_the_next_month_reads_again(
+    client, paid_month, post_event, stripe_server
+):
+    article = factories.article()
+    period_end = Subscription.objects.get().current_period_end
+    post_event(refund(stripe_server, paid_month, 500))
+
+    assert stripe_server.subscription(stripe_subscription_id())["cancel_at_period_end"] is False
+    assert not [r for r in stripe_server.requests if r.path.startswith("/v1/subscriptions/")]
+    assert Subscription.objects.get().status == Subscription.Status.ACTIVE
+    with time_machine.travel(period_end + timedelta(minutes=5), tick=False):
+        assert send(post_event, stripe_server.renew(stripe_subscription_id())) == [
+            "paid", "active",
+        ]  # fmt: skip
+        assert reads_full_text(client, article)
+
+
+def test_a_refunded_renewal_leaves_the_month_before_paid(paid_month, post_event, stripe_server):
+    first_end = Subscription.objects.get().paid_until
+    with time_machine.travel(first_end + timedelta(minutes=5), tick=False):
+        send(post_event, stripe_server.renew(stripe_subscription_id()))
+        renewal = Order.objects.exclude(pk=paid_month.pk).get()
+
+        assert outcome(post_event(refund(stripe_server, renewal, 500))).startswith("refunded")
+
+    assert Subscription.objects.get().paid_until == first_end
+    assert not paid_month.invoices.filter(kind=Invoice.Kind.CANCELLATION).exists()
+
+
+def test_a_disputed_month_opens_no_more_articles_and_is_flagged(
+    client, paid_month, post_event, stripe_server
+):
+    article = factories.article()
+    assert reads_full_text(client, article)
+
     answer = post_event(stripe_server.dispute(paid_month.stripe_payment_intent))
 
     assert outcome(answer) == "disputed: revoked and flagged"
+    assert not reads_full_text(client, article)
     paid_month.refresh_from_db()
     assert paid_month.needs_review and "angefochten" in paid_month.review_note
 
