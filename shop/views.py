@@ -1,9 +1,13 @@
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
+from django.contrib.messages.storage.cookie import CookieStorage
+from django.core.cache import cache
 from django.http import (
     FileResponse,
     Http404,
+    HttpResponse,
     HttpResponseBadRequest,
     HttpResponseRedirect,
     JsonResponse,
@@ -20,6 +24,7 @@ from shop import (
     links,
     selectors,
     services,
+    signals,
     stripe_api,
     subscriptions,
     webhooks,
@@ -38,7 +43,16 @@ from shop.models import Product, WithdrawalDeclaration
 
 @require_GET
 def catalog(request):
-    return render(
+    # A visitor without a session, a pending message or a query string sees what every such
+    # visitor in the language sees: the page is kept whole and costs one cache read. Anyone else
+    # gets it rendered around the cached catalog fragment.
+    is_shared = not request.GET and request.COOKIES.keys().isdisjoint(
+        {settings.SESSION_COOKIE_NAME, CookieStorage.cookie_name}
+    )
+    page_key = signals.catalog_page_key(request.LANGUAGE_CODE)
+    if is_shared and (page := cache.get(page_key)) is not None:
+        return HttpResponse(page)
+    response = render(
         request,
         "shop/catalog.html",
         {
@@ -48,8 +62,12 @@ def catalog(request):
             "courses": selectors.course_catalog,
             "series": selectors.series_catalog,
             "custom_ebook": selectors.custom_ebook_product,
+            "cache_seconds": signals.CATALOG_SECONDS,
         },
     )
+    if is_shared:
+        cache.set(page_key, response.content, signals.CATALOG_SECONDS)
+    return response
 
 
 PRODUCT_PAGES = {

@@ -3,6 +3,10 @@
 from datetime import date
 
 import pytest
+from django.contrib.messages import constants
+from django.contrib.messages.storage.cookie import CookieStorage
+from django.http import HttpResponse
+from django.test import Client, RequestFactory
 
 from shop.models import Article, Order
 from tests import factories
@@ -172,6 +176,40 @@ def test_cached_catalog_answers_without_the_database(client, django_assert_num_q
 
     with django_assert_num_queries(0):
         assert client.get("/").status_code == 200
+
+
+def test_the_whole_catalog_page_is_kept_for_visitors_without_a_session(client):
+    factories.article(title="Gehalt verhandeln")
+    first = client.get("/")
+
+    again = client.get("/")
+
+    assert again.templates == [], "the kept page is served without rendering"
+    assert again.content == first.content and "Gehalt verhandeln" in again.content.decode()
+
+
+def test_a_pending_message_reaches_its_visitor_and_nobody_else(client):
+    factories.article()
+    client.get("/")
+    storage = CookieStorage(RequestFactory().get("/"))
+    storage.add(constants.INFO, "Nur für diese Leserin")
+    carrier = HttpResponse()
+    storage.update(carrier)
+    reader = Client()
+    reader.cookies[CookieStorage.cookie_name] = carrier.cookies[CookieStorage.cookie_name].value
+
+    assert "Nur für diese Leserin" in reader.get("/").content.decode()
+    assert "Nur für diese Leserin" not in Client().get("/").content.decode()
+
+
+def test_a_query_string_stays_on_its_own_catalog_page():
+    factories.article()
+    tagged = Client().get("/", {"ref": "newsletter-42"}).content.decode()
+
+    plain = Client().get("/").content.decode()
+
+    assert 'value="/?ref=newsletter-42"' in tagged
+    assert "newsletter-42" not in plain
 
 
 def test_catalog_rebuild_reads_each_list_once(client, django_assert_num_queries):
