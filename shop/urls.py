@@ -5,6 +5,9 @@ from shop import views
 app_name = "shop"
 
 urlpatterns = [
+    # First: Django tries the patterns in order, and Stripe's deliveries and retries are the
+    # requests that come most often and in bursts.
+    path("stripe/webhook/", views.stripe_webhook, name="stripe_webhook"),
     path("", views.catalog, name="catalog"),
     path("artikel/<slug:slug>/", views.product, {"kind": "article"}, name="article"),
     path("artikel/<slug:slug>/kaufen/", views.checkout, {"kind": "article"}, name="checkout"),
@@ -30,7 +33,6 @@ urlpatterns = [
     path("vertraege-kuendigen/", views.cancel_contract, name="cancel_contract"),
     path("checkout/success/", views.checkout_success, name="checkout_success"),
     path("checkout/cancelled/", views.checkout_cancelled, name="checkout_cancelled"),
-    path("stripe/webhook/", views.stripe_webhook, name="stripe_webhook"),
     path("library/", views.library, name="library"),
     path("library/download/<str:token>/", views.download, name="download"),
     path("library/rechnung/<int:invoice_id>/", views.invoice, name="invoice"),
