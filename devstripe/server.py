@@ -866,7 +866,7 @@ class StripeServer:
 
     def _subscription_api(self, method: str, subscription_id: str, params: dict[str, Any]):
         """GET retrieves; POST sets cancel_at_period_end; DELETE cancels now (Stripe's
-        "cancel a subscription"). The update's event is kept in `events`, not sent."""
+        "cancel a subscription"). The events are kept in `events`, not sent."""
         with self._lock:
             try:
                 subscription = self._subscription(subscription_id)
@@ -896,12 +896,36 @@ class StripeServer:
                 subscription["metadata"].update(params.get("metadata") or {})
                 self._log("customer.subscription.updated", subscription)
             elif method == "DELETE":
-                if subscription["status"] == "canceled":
-                    raise ApiError(
-                        400, f"No such subscription: '{subscription_id}'", code="resource_missing"
-                    )
-                self._end(subscription, at=int(time.time()))
+                self._cancel_now(subscription, params)
             return copy.deepcopy(subscription)
+
+    def _cancel_now(self, subscription: dict[str, Any], params: dict[str, Any]) -> None:
+        # Caller holds the lock.
+        if subscription["status"] == "canceled":
+            # Stripe keeps the object (GET still finds it) but answers a second cancel so.
+            raise ApiError(
+                404, f"No such subscription: '{subscription['id']}'", param="id",
+                code="resource_missing",
+            )  # fmt: skip
+        unknown = set(params) - {"invoice_now", "prorate", "cancellation_details"}
+        if unknown:
+            param = sorted(unknown)[0]
+            raise ApiError(400, f"Received unknown parameter: {param}", param=param)
+        for flag in ("invoice_now", "prorate"):
+            if params.get(flag, "false") not in ("true", "false"):
+                raise ApiError(400, "Invalid boolean", param=flag)
+            if params.get(flag) == "true":
+                # Stripe would bill a final invoice or credit the unused time; neither is made here.
+                raise ApiError(400, f"devstripe cancels only without {flag}", param=flag)
+        details = params.get("cancellation_details") or {}
+        if not isinstance(details, dict) or set(details) - {"comment", "feedback"}:
+            raise ApiError(400, "Invalid cancellation_details", param="cancellation_details")
+        subscription["cancellation_details"] = {
+            "comment": details.get("comment") or None,
+            "feedback": details.get("feedback") or None,
+            "reason": "cancellation_requested",
+        }
+        self._end(subscription, at=int(time.time()))
 
     # Hosted page, called by the request handler
 

@@ -123,14 +123,51 @@ def test_a_failed_renewal_is_past_due_until_the_retry_pays(server, client) -> No
     assert recovered["data"]["object"]["status"] == "active"
 
 
-def test_cancel_ends_it_at_once_and_a_second_cancel_is_refused(server, client) -> None:
+def test_cancel_ends_it_at_once_and_a_second_cancel_finds_no_such_subscription(
+    server, client
+) -> None:
     subscription = subscribed(server, client)
-    assert client.v1.subscriptions.cancel(subscription.id).status == "canceled"
-    assert server.events[-1]["type"] == "customer.subscription.deleted"
-    with pytest.raises(stripe.InvalidRequestError):
+
+    cancelled = client.v1.subscriptions.cancel(
+        subscription.id, params={"invoice_now": False, "prorate": False}
+    )
+
+    assert (cancelled.status, cancelled.cancel_at_period_end) == ("canceled", False)
+    assert cancelled.ended_at == cancelled.canceled_at
+    assert cancelled.ended_at < subscription["items"].data[0].current_period_end
+    assert cancelled.cancellation_details.reason == "cancellation_requested"
+    deleted = server.events[-1]
+    assert deleted["type"] == "customer.subscription.deleted"
+    assert (deleted["data"]["object"]["id"], deleted["data"]["object"]["ended_at"]) == (
+        subscription.id, cancelled.ended_at,
+    )  # fmt: skip
+    with pytest.raises(stripe.InvalidRequestError, match="No such subscription") as refused:
         client.v1.subscriptions.cancel(subscription.id)
+    assert (refused.value.http_status, refused.value.code) == (404, "resource_missing")
+    assert client.v1.subscriptions.retrieve(subscription.id).status == "canceled"
     with pytest.raises(stripe.InvalidRequestError):
         client.v1.subscriptions.update(subscription.id, params={"cancel_at_period_end": True})
+    with pytest.raises(ValueError, match="canceled"):
+        server.renew(subscription.id)
+
+
+@pytest.mark.parametrize(
+    ("params", "message"),
+    [
+        ({"at_period_end": True}, "unknown parameter: at_period_end"),
+        ({"invoice_now": True}, "without invoice_now"),
+        ({"cancellation_details": {"reason": "x"}}, "Invalid cancellation_details"),
+    ],
+)
+def test_a_cancel_devstripe_cannot_carry_out_is_refused_and_ends_nothing(
+    server, client, params, message
+) -> None:
+    subscription = subscribed(server, client)
+
+    with pytest.raises(stripe.InvalidRequestError, match=message):
+        client.v1.subscriptions.cancel(subscription.id, params=params)
+
+    assert server.subscription(subscription.id)["status"] == "active"
 
 
 def test_unknown_subscription_and_unknown_parameter_are_refused(server, client) -> None:
