@@ -4,7 +4,8 @@ it names can still be withdrawn, its confirmation of receipt, and the staff's re
 A declaration is matched to an order only when the reference and the order's own e-mail address
 both fit: a stranger who knows a reference withdraws nothing, and learns nothing from the page
 either, which reads the same whether anything matched or not. The confirmation of receipt goes to
-the address given; only for a match does it say whether the contract can still be withdrawn.
+the address given; only for a match does it say whether the contract can still be withdrawn,
+in the language the declaration was made in.
 """
 
 from dataclasses import dataclass
@@ -12,8 +13,7 @@ from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
-from django.utils.formats import date_format
+from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
 from shop import ebooks, emails, legal, stripe_api
@@ -58,7 +58,8 @@ def period_ends_on(order: Order) -> date:
 def withdrawal_right(*, order: Order, at: datetime) -> WithdrawalRight:
     """Whether `order` could still be withdrawn at `at`, and why, line by line: the one place
     that knows. A product kind with its own rule (the subscription's first 14 days) adds it in
-    `_line_right`; any kind not named there keeps the ordinary period."""
+    `_line_right`; any kind not named there keeps the ordinary period. The reason is written in
+    the active language, its dates as that language writes them."""
     if not order.is_paid:
         return WithdrawalRight(False, _("Die Bestellung ist nicht bezahlt."))
     consent = WithdrawalConsent.objects.filter(order=order).first()
@@ -76,7 +77,7 @@ def withdrawal_right(*, order: Order, at: datetime) -> WithdrawalRight:
 def _line_right(
     line: OrderLine, *, consent: WithdrawalConsent | None, in_period: bool, order: Order
 ) -> WithdrawalRight:
-    ends = date_format(period_ends_on(order), "j. F Y")
+    ends = formats.date_format(period_ends_on(order))
     if not in_period:
         return WithdrawalRight(False, _("Die Widerrufsfrist endete am %(date)s.") % {"date": ends})
     ebook = CustomEbook.objects.filter(order_line=line).first()
@@ -93,6 +94,7 @@ def _line_right(
             % {"state": ebook.get_state_display()},
         )
     if legal.asks_lapse_consent(line.product.kind) and consent is not None:
+        given = timezone.localtime(consent.given_at)
         return WithdrawalRight(
             False,
             _(
@@ -100,7 +102,7 @@ def _line_right(
                 "%(date)s (Fassung %(version)s)."
             )
             % {
-                "date": date_format(timezone.localtime(consent.given_at), "j. F Y, H:i"),
+                "date": f"{formats.date_format(given)}, {formats.time_format(given)}",
                 "version": consent.version,
             },
         )
@@ -111,20 +113,24 @@ def _line_right(
 def declare(
     *, name: str, email: str, contract: str, message: str, language: str = settings.LANGUAGE_CODE
 ) -> WithdrawalDeclaration:
-    """Records the declaration as received and has its confirmation of receipt sent at once."""
+    """Records the declaration as received and has its confirmation of receipt sent at once. The
+    assessment is written in the declaration's language: the confirmation quotes it."""
     declaration = WithdrawalDeclaration(
         name=name.strip(), email=email.strip().lower(), contract=contract.strip(),
         message=message.strip(), order=matching_order(contract=contract, email=email),
         language=language,
     )  # fmt: skip
-    if declaration.order is None:
-        declaration.assessment = _(
-            "Keiner Bestellung zugeordnet (Bestellnummer und E-Mail-Adresse passen zu keiner "
-            "Bestellung). Bitte von Hand prüfen."
-        )
-    else:
-        right = withdrawal_right(order=declaration.order, at=declaration.received_at)
-        declaration.is_withdrawable, declaration.assessment = right.is_withdrawable, right.reason
+    with translation.override(language):
+        if declaration.order is None:
+            declaration.assessment = _(
+                "Keiner Bestellung zugeordnet (Bestellnummer und E-Mail-Adresse passen zu keiner "
+                "Bestellung). Bitte von Hand prüfen."
+            )
+        else:
+            right = withdrawal_right(order=declaration.order, at=declaration.received_at)
+            declaration.is_withdrawable, declaration.assessment = (
+                right.is_withdrawable, right.reason,
+            )  # fmt: skip
     declaration.full_clean()
     declaration.save()
     _tasks().send_withdrawal_confirmation.delay_on_commit(declaration.pk)

@@ -195,6 +195,48 @@ def test_the_period_ends_fourteen_days_after_the_day_of_the_contract(ebook_produ
     assert "Die Widerrufsfrist endete am 16. November 2026" in too_late.reason
 
 
+@pytest.mark.parametrize(
+    ("language", "period_ended", "consent_given"),
+    [
+        ("de", "Die Widerrufsfrist endete am 16. November 2026.",
+         "Zustimmung vom 2. November 2026, 23:50 (Fassung 2026-11)"),
+        ("en", "The withdrawal period ended on Nov. 16, 2026.",
+         "consent of Nov. 2, 2026, 11:50 p.m. (version 2026-11)"),
+    ],
+)  # fmt: skip
+def test_the_confirmation_writes_the_dates_of_its_assessment_as_its_language_does(
+    client, run_tasks, stripe_server, ebook_product, outbox, language, period_ended, consent_given
+):
+    with time_machine.travel(datetime(2026, 11, 2, 23, 50, tzinfo=BERLIN), tick=False):
+        late = factories.paid_order(ebook_product)
+        lapsed = bought_through_stripe(
+            stripe_server, factories.article().product, consent=legal.LAPSE_CONSENT_VERSION
+        )
+    client.post("/i18n/setlang/", {"language": language, "next": "/"})
+
+    with time_machine.travel(datetime(2026, 11, 3, 8, 0, tzinfo=BERLIN), tick=False):
+        declare(client, run_tasks, contract=lapsed.reference)
+    with time_machine.travel(datetime(2026, 11, 17, 8, 0, tzinfo=BERLIN), tick=False):
+        declare(client, run_tasks, contract=late.reference)
+
+    assert [message.to for message in outbox] == [["alice@example.com"]] * 2
+    assert consent_given in outbox[0].body and period_ended in outbox[1].body
+
+
+@time_machine.travel(datetime(2026, 11, 23, 9, 30, tzinfo=BERLIN), tick=False)
+def test_a_declaration_is_assessed_in_its_own_language_whoever_records_it(ebook_product):
+    order = factories.paid_order(ebook_product)
+
+    declaration = withdrawals.declare(
+        name="Rea Der", email="alice@example.com", contract=order.reference, message="",
+        language="en",
+    )  # fmt: skip
+
+    assert declaration.assessment.endswith(
+        "The editors have not started on the eBook yet (period until Dec. 7, 2026)."
+    )
+
+
 def test_an_order_bought_without_the_consent_keeps_the_ordinary_right():
     order = factories.paid_order(factories.article().product)
 
