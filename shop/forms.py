@@ -145,7 +145,9 @@ class WithdrawalForm(forms.Form):
     )  # fmt: skip
     contract = forms.CharField(
         label=_("Welcher Vertrag?"), max_length=100,
-        help_text=_("Ihre Bestellnummer (z. B. 2026-000123) oder „Abonnement“."),
+        help_text=_(
+            "Ihre Bestellnummer (z. B. 2026-000123) oder Abo-Nummer (z. B. A2026-000045)."
+        ),
     )  # fmt: skip
     message = forms.CharField(
         label=_("Nachricht (optional)"), required=False, max_length=5000,

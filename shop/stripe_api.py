@@ -144,6 +144,28 @@ def cancel_subscription_at_period_end(*, subscription_id: str) -> dict:
         raise StripeUnavailable(str(exc)) from exc
 
 
+def cancel_subscription_now(*, subscription_id: str) -> dict:
+    """Ends the subscription at once: Stripe charges nothing more. No final invoice and no
+    proration credit: what the reader gets back, the shop refunds itself. Stripe answers a
+    second cancel with "No such subscription" (it keeps the object), so a subscription already
+    ended is asked for and returned as it is: cancelling twice ends it once and fails on nothing."""
+    subscriptions = client().v1.subscriptions
+    try:
+        try:
+            return subscriptions.cancel(
+                subscription_id, params={"invoice_now": False, "prorate": False}
+            ).to_dict()
+        except stripe.InvalidRequestError as exc:
+            if exc.code != "resource_missing":
+                raise
+            found = subscriptions.retrieve(subscription_id).to_dict()
+            if found.get("status") != "canceled":
+                raise
+            return found
+    except stripe.StripeError as exc:
+        raise StripeUnavailable(str(exc)) from exc
+
+
 def refund_payment(
     *,
     payment_intent: str,

@@ -343,6 +343,21 @@ def revoke_paid_period(*, order: Order) -> None:
 
 
 @transaction.atomic
+def end_now(*, subscription_id: int) -> str:
+    """A withdrawn subscription ends at once, at Stripe too: no further month is charged and
+    access stops now. An ended subscription is left as it is, and so is the
+    customer.subscription.deleted event Stripe sends afterwards. Only a subscription with a paid
+    month is withdrawn, and its invoice told the shop Stripe's id."""
+    subscription = Subscription.objects.select_for_update().get(pk=subscription_id)
+    if subscription.is_ended:
+        return f"no change ({subscription.status})"
+    cancelled = stripe_api.cancel_subscription_now(
+        subscription_id=subscription.stripe_subscription_id
+    )
+    return _apply(subscription, cancelled)
+
+
+@transaction.atomic
 def record_failed_invoice(*, invoice: dict) -> str:
     """invoice.payment_failed for a renewal: past due. Stripe retries; access continues for the
     grace period after the paid one (Subscription.access_until)."""

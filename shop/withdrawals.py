@@ -1,11 +1,11 @@
 """Withdrawals: a declaration made with "Vertrag widerrufen" (§ 356a BGB), whether the contract
 it names can still be withdrawn, its confirmation of receipt, and the staff's refund.
 
-A declaration is matched to an order only when the reference and the order's own e-mail address
-both fit: a stranger who knows a reference withdraws nothing, and learns nothing from the page
-either, which reads the same whether anything matched or not. The confirmation of receipt goes to
-the address given; only for a match does it say whether the contract can still be withdrawn,
-in the language the declaration was made in.
+A declaration is matched to an order, or to a Ratgeber subscription by its Abo-Nummer, only when
+the reference and the contract's own e-mail address both fit: a stranger who knows a reference
+withdraws nothing, and learns nothing from the page either, which reads the same whether anything
+matched or not. The confirmation of receipt goes to the address given; only for a match does it
+say whether the contract can still be withdrawn, in the language the declaration was made in.
 """
 
 from dataclasses import dataclass
@@ -16,11 +16,12 @@ from django.db import transaction
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
-from shop import ebooks, emails, legal, stripe_api
+from shop import ebooks, emails, legal, stripe_api, subscriptions
 from shop.models import (
     CustomEbook,
     Order,
     OrderLine,
+    Subscription,
     SubscriptionPayment,
     WithdrawalConsent,
     WithdrawalDeclaration,
@@ -37,8 +38,22 @@ class WithdrawalRight:
     reason: str
 
 
-def matching_order(*, contract: str, email: str) -> Order | None:
-    return Order.objects.filter(reference=contract.strip(), email__iexact=email.strip()).first()
+def matching_contract(*, contract: str, email: str) -> tuple[Order | None, Subscription | None]:
+    """The order and, for the Ratgeber, the subscription a declaration names, where the address
+    given is theirs. A month's order names its subscription; an Abo-Nummer names the
+    subscription and its first paid month's order, whose right is the subscription's."""
+    contract, email = contract.strip(), email.strip()
+    order = Order.objects.filter(reference=contract, email__iexact=email).first()
+    if order is not None:
+        month = SubscriptionPayment.objects.filter(order=order).select_related("subscription")
+        return order, getattr(month.first(), "subscription", None)
+    subscription = Subscription.objects.filter(
+        reference__iexact=contract, email__iexact=email
+    ).first()
+    if subscription is None:
+        return None, None
+    first_paid = subscription.payments.filter(order__isnull=False).order_by("period_start")
+    return getattr(first_paid.first(), "order", None), subscription
 
 
 def period_ends_on(order: Order) -> date:
@@ -115,26 +130,36 @@ def declare(
 ) -> WithdrawalDeclaration:
     """Records the declaration as received and has its confirmation of receipt sent at once. The
     assessment is written in the declaration's language: the confirmation quotes it."""
+    order, subscription = matching_contract(contract=contract, email=email)
     declaration = WithdrawalDeclaration(
         name=name.strip(), email=email.strip().lower(), contract=contract.strip(),
-        message=message.strip(), order=matching_order(contract=contract, email=email),
-        language=language,
+        message=message.strip(), order=order, subscription=subscription, language=language,
     )  # fmt: skip
     with translation.override(language):
-        if declaration.order is None:
-            declaration.assessment = _(
-                "Keiner Bestellung zugeordnet (Bestellnummer und E-Mail-Adresse passen zu keiner "
-                "Bestellung). Bitte von Hand prüfen."
-            )
-        else:
-            right = withdrawal_right(order=declaration.order, at=declaration.received_at)
-            declaration.is_withdrawable, declaration.assessment = (
-                right.is_withdrawable, right.reason,
-            )  # fmt: skip
+        right = _assessment(declaration)
+    declaration.is_withdrawable, declaration.assessment = right.is_withdrawable, right.reason
     declaration.full_clean()
     declaration.save()
     _tasks().send_withdrawal_confirmation.delay_on_commit(declaration.pk)
     return declaration
+
+
+def _assessment(declaration: WithdrawalDeclaration) -> WithdrawalRight:
+    if declaration.order is not None:
+        return withdrawal_right(order=declaration.order, at=declaration.received_at)
+    if declaration.subscription is not None:
+        return WithdrawalRight(
+            False,
+            _("Abo %(reference)s ohne bezahlten Monat: nichts zu erstatten. Bitte von Hand prüfen.")
+            % {"reference": declaration.subscription.reference},
+        )
+    return WithdrawalRight(
+        False,
+        _(
+            "Keinem Vertrag zugeordnet (Bestell- oder Abo-Nummer und E-Mail-Adresse passen zu "
+            "keinem Vertrag). Bitte von Hand prüfen."
+        ),
+    )
 
 
 def _tasks():
@@ -172,17 +197,41 @@ def unconfirmed_declaration_ids(*, received_before: datetime) -> list[int]:
 
 @transaction.atomic
 def refund(*, declaration_id: int, by) -> WithdrawalDeclaration:
-    """Asks Stripe to refund what the withdrawn order cost and marks the declaration handled.
-    A custom eBook is cancelled through its own state machine, which refunds its line; every
-    other line is refunded under a key of its own, so a repeated action never refunds twice. The
-    charge.refunded webhook does the rest (invoice, entitlements). If Stripe refuses, nothing
-    changes."""
+    """Asks Stripe to refund what the withdrawn contract cost and marks the declaration handled.
+    A withdrawn subscription first ends at Stripe at once, so no further month is charged, and
+    every month it still counts as paid is refunded. The charge.refunded webhook does the rest
+    (invoice, entitlements, the months' access). If Stripe refuses, the declaration stays open;
+    Stripe's answers to a repeated action are those of the first, so nothing happens twice."""
     declaration = _locked(declaration_id)
     if declaration.handled_at:
         raise NotRefundable(_("Bereits erledigt."))
     if declaration.order_id is None or not declaration.is_withdrawable:
         raise NotRefundable(declaration.assessment)
-    order = Order.objects.select_for_update().get(pk=declaration.order_id)
+    orders = _withdrawn_orders(declaration)
+    if declaration.subscription_id is not None:
+        subscriptions.end_now(subscription_id=declaration.subscription_id)
+    refund_ids = [refund_id for order in orders for refund_id in _refund_lines(order, by=by)]
+    declaration.refund_ids = ", ".join(filter(None, refund_ids))
+    _mark_handled(declaration, by=by)
+    return declaration
+
+
+def _withdrawn_orders(declaration: WithdrawalDeclaration) -> list[Order]:
+    """The order declared; for the subscription, each month still counted as paid: a renewal
+    charged before staff acted was charged under the withdrawn contract too. Locked before the
+    subscription, in the order the refund webhook locks them."""
+    locked = Order.objects.select_for_update().order_by("pk")
+    if declaration.subscription_id is None:
+        return [locked.get(pk=declaration.order_id)]
+    months = SubscriptionPayment.objects.filter(
+        subscription=declaration.subscription_id, revoked_at__isnull=True
+    )
+    return list(locked.filter(pk__in=months.values("order")))
+
+
+def _refund_lines(order: Order, *, by) -> list[str]:
+    """A custom eBook is cancelled through its own state machine, which refunds its line; every
+    other line is refunded under a key of its own, so a repeated action never refunds twice."""
     refund_ids = []
     for line in order.lines.all():
         ebook = CustomEbook.objects.filter(order_line=line).first()
@@ -199,9 +248,7 @@ def refund(*, declaration_id: int, by) -> WithdrawalDeclaration:
                 idempotency_key=f"refund-order-line-{line.pk}",
             )
             refund_ids.append(refunded["id"])
-    declaration.refund_ids = ", ".join(filter(None, refund_ids))
-    _mark_handled(declaration, by=by)
-    return declaration
+    return refund_ids
 
 
 @transaction.atomic

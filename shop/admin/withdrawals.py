@@ -6,10 +6,11 @@ from shop.models import WithdrawalDeclaration
 
 @admin.register(WithdrawalDeclaration)
 class WithdrawalDeclarationAdmin(admin.ModelAdmin):
-    list_display = ["received_at", "name", "email", "contract", "order", "is_withdrawable",
-                    "confirmation_sent_at", "handled_at"]  # fmt: skip
+    list_display = ["received_at", "name", "email", "contract", "order", "subscription",
+                    "is_withdrawable", "confirmation_sent_at", "handled_at"]  # fmt: skip
+    list_select_related = ["order", "subscription"]
     list_filter = ["is_withdrawable", ("order", admin.EmptyFieldListFilter), "handled_at"]
-    search_fields = ["name", "email", "contract", "order__reference"]
+    search_fields = ["name", "email", "contract", "order__reference", "subscription__reference"]
     date_hierarchy = "received_at"
     actions = ["refund", "close_without_refund"]
     # As received: a declaration is evidence, staff only act on it.
@@ -32,7 +33,7 @@ class WithdrawalDeclarationAdmin(admin.ModelAdmin):
                 self.message_user(
                     request,
                     f"{declaration}: Die Erstattung bei Stripe ist fehlgeschlagen ({exc}); "
-                    "nichts wurde geändert.",
+                    "der Widerruf bleibt offen. Ein neuer Versuch erstattet nichts doppelt.",
                     messages.ERROR,
                 )
             else:
@@ -40,7 +41,7 @@ class WithdrawalDeclarationAdmin(admin.ModelAdmin):
         if count:
             self.message_user(request, f"{count} Widerruf(e) {done}.")
 
-    @admin.action(description="Zahlung erstatten und als erledigt markieren")
+    @admin.action(description="Zahlung erstatten (Abo sofort beenden) und als erledigt markieren")
     def refund(self, request, queryset):
         self._act(request, queryset, withdrawals.refund, "erstattet und erledigt")
 

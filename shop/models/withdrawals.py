@@ -4,6 +4,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from shop.models.orders import Order
+from shop.models.subscriptions import Subscription
 
 
 class WithdrawalConsent(models.Model):
@@ -27,7 +28,9 @@ class WithdrawalConsent(models.Model):
 
 class WithdrawalDeclaration(models.Model):
     """A declaration made with "Vertrag widerrufen" (§ 356a BGB), as received. The order is set
-    only when the reference and the order's e-mail address both match what was given."""
+    only when the reference and the order's e-mail address both match what was given. A
+    declaration of the Ratgeber subscription, named by its Abo-Nummer or by one of its months'
+    orders, names the subscription too: its order is the one whose period decides the right."""
 
     received_at = models.DateTimeField(_("Eingegangen"), default=timezone.now, db_index=True)
     name = models.CharField(_("Name"), max_length=200)
@@ -40,6 +43,10 @@ class WithdrawalDeclaration(models.Model):
     message = models.TextField(_("Nachricht"), blank=True)
     order = models.ForeignKey(
         Order, verbose_name=_("Zugeordnete Bestellung"), on_delete=models.PROTECT,
+        null=True, blank=True, related_name="withdrawal_declarations",
+    )  # fmt: skip
+    subscription = models.ForeignKey(
+        Subscription, verbose_name=_("Zugeordnetes Abo"), on_delete=models.PROTECT,
         null=True, blank=True, related_name="withdrawal_declarations",
     )  # fmt: skip
     is_withdrawable = models.BooleanField(_("Noch widerrufbar"), default=False)

@@ -260,7 +260,7 @@ def test_an_unknown_reference_is_recorded_unmatched_and_the_page_reads_the_same(
     assert main(unknown) == main(matched)
     declaration = WithdrawalDeclaration.objects.get(contract="2026-999999")
     assert declaration.order is None and not declaration.is_withdrawable
-    assert "Keiner Bestellung zugeordnet" in declaration.assessment
+    assert "Keinem Vertrag zugeordnet" in declaration.assessment
     assert "Wir prüfen Ihre Angaben" in outbox[-1].body
 
 
@@ -339,7 +339,7 @@ def test_a_lapsed_or_unmatched_declaration_is_not_refunded_but_can_be_closed(
     refused = staff.post(ADMIN, {"action": "refund", "_selected_action": ids}, follow=True)
 
     page = refused.content.decode()
-    assert "mit Beginn der Lieferung erloschen" in page and "Keiner Bestellung zugeordnet" in page
+    assert "mit Beginn der Lieferung erloschen" in page and "Keinem Vertrag zugeordnet" in page
     assert stripe_server.refunds == []
     assert not WithdrawalDeclaration.objects.filter(handled_at__isnull=False).exists()
 
