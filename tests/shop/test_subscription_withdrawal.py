@@ -10,7 +10,10 @@ from datetime import timedelta
 
 import pytest
 import time_machine
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
 from django.test import Client
+from django.utils import timezone
 
 from shop import stripe_api
 from shop.models import Order, Subscription, WithdrawalDeclaration
@@ -207,3 +210,36 @@ def test_a_month_charged_before_staff_acted_is_refunded_with_the_first(
     }  # fmt: skip
     assert len(WithdrawalDeclaration.objects.get().refund_ids.split(", ")) == 2
     assert Subscription.objects.get().status == Subscription.Status.CANCELED
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_migration_names_the_subscription_of_declarations_matched_to_one_of_its_months():
+    before = [("shop", "0016_subscription_payment_revoked_at")]
+    executor = MigrationExecutor(connection)
+    executor.migrate(before)
+    old = executor.loader.project_state(before).apps
+    product = old.get_model("shop", "Product").objects.create(
+        kind="adviser", name="Ratgeber", price_cents=500
+    )
+    month, other = (
+        old.get_model("shop", "Order").objects.create(
+            reference=reference, email=EMAIL, total_cents=500, status="paid"
+        )
+        for reference in ("2026-000001", "2026-000002")
+    )
+    subscription = old.get_model("shop", "Subscription").objects.create(
+        reference="A2026-000003", email=EMAIL, product=product
+    )
+    old.get_model("shop", "SubscriptionPayment").objects.create(
+        subscription=subscription, stripe_invoice_id="in_1", order=month,
+        period_start=timezone.now(), period_end=timezone.now() + timedelta(days=30),
+    )  # fmt: skip
+    declarations = old.get_model("shop", "WithdrawalDeclaration").objects
+    for order in (month, other):
+        declarations.create(name="Lea", email=EMAIL, contract=order.reference, order=order)
+
+    executor = MigrationExecutor(connection)
+    executor.migrate(executor.loader.graph.leaf_nodes())
+
+    named = dict(WithdrawalDeclaration.objects.values_list("contract", "subscription__reference"))
+    assert named == {"2026-000001": "A2026-000003", "2026-000002": None}
