@@ -518,7 +518,6 @@ def add_course_product() -> None:
             defaults={
                 "name": f"eCourse {course.title}",
                 "price_cents": 4900,
-                "vat_category": "elearning",
             },
         )
 

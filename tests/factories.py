@@ -115,9 +115,8 @@ def discount_code(*, code: str = "SOMMER", **fields):
 def adviser_product(*, price_cents: int = 500):
     """The Ratgeber subscription on sale: 5 € a month, 19 % VAT."""
     return Product.objects.create(
-        kind=Product.Kind.ADVISER, name="Ratgeber", price_cents=price_cents,
-        vat_category=Product.VatCategory.ELEARNING,
-    )  # fmt: skip
+        kind=Product.Kind.ADVISER, name="Ratgeber", price_cents=price_cents
+    )
 
 
 def paid_order_of(products: list[Product], *, buyer_email="alice@example.com", **session) -> Order:

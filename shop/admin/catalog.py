@@ -10,7 +10,7 @@ from shop.money import format_eur
 class ProductInline(admin.StackedInline):
     model = Product
     extra = 0
-    fields = ["name", "price_cents", "vat_category", "is_active"]
+    fields = ["name", "price_cents", "is_active"]
 
 
 @admin.register(Article)
@@ -46,7 +46,7 @@ class SeriesProductInline(admin.StackedInline):
     form = SeriesProductForm
     extra = 0
     max_num = 1
-    fields = ["name", "price_cents", "vat_category", "is_active"]
+    fields = ["name", "price_cents", "is_active"]
 
 
 @admin.register(Series)
@@ -87,7 +87,7 @@ class SeriesAdmin(admin.ModelAdmin):
 
 @admin.register(Product)
 class ProductAdmin(admin.ModelAdmin):
-    list_display = ["name", "kind", "price_cents", "vat_category", "is_active"]
+    list_display = ["name", "kind", "price_cents", "is_active"]
     list_filter = ["kind", "is_active"]
     search_fields = ["name"]
     autocomplete_fields = ["article", "series"]

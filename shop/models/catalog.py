@@ -1,4 +1,5 @@
 from decimal import Decimal
+from enum import StrEnum
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -58,10 +59,10 @@ class Product(models.Model):
         CUSTOM_EBOOK = "custom_ebook", _("Individuelles E-Book")
         ADVISER = "adviser", _("Ratgeber-Abo")
 
-    class VatCategory(models.TextChoices):
+    class VatCategory(StrEnum):
         # The rates live in settings.VAT_RATES under these keys.
-        PUBLICATION = "publication", "Elektronische Publikation"
-        ELEARNING = "elearning", "E-Learning"
+        PUBLICATION = "publication"
+        ELEARNING = "elearning"
 
     kind = models.CharField("Art", max_length=20, choices=Kind, default=Kind.ARTICLE)
     name = models.CharField("Bezeichnung", max_length=200)
@@ -90,12 +91,9 @@ class Product(models.Model):
         related_name="product",
     )
     price_cents = models.PositiveIntegerField("Bruttopreis (Cent)")
-    vat_category = models.CharField(
-        "USt.-Kategorie", max_length=20, choices=VatCategory, default=VatCategory.PUBLICATION
-    )
     is_active = models.BooleanField("Im Verkauf", default=True)
 
-    # Which VAT a kind of product carries; a wrong category would charge the wrong tax.
+    # The law taxes a product by what it is, so its kind alone decides its VAT.
     VAT_CATEGORY_OF_KIND = {
         Kind.ARTICLE: VatCategory.PUBLICATION,
         Kind.SERIES: VatCategory.PUBLICATION,
@@ -127,11 +125,6 @@ class Product(models.Model):
         return self.name
 
     def clean(self):
-        expected = self.VAT_CATEGORY_OF_KIND.get(self.kind)
-        if expected and self.vat_category != expected:
-            raise ValidationError(
-                {"vat_category": f"{self.get_kind_display()}: {expected.label} ist die Kategorie."}
-            )
         if self.kind == self.Kind.ARTICLE and self.article_id is None:
             raise ValidationError({"article": "Ein Artikel-PDF braucht einen Artikel."})
         if self.kind == self.Kind.COURSE and self.course_id is None:
@@ -164,7 +157,7 @@ class Product(models.Model):
 
     @property
     def vat_rate(self) -> Decimal:
-        return settings.VAT_RATES[self.vat_category]
+        return settings.VAT_RATES[self.VAT_CATEGORY_OF_KIND[self.kind]]
 
     @property
     def vat_cents(self) -> int:

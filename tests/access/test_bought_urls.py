@@ -81,7 +81,6 @@ def buy_course(email: str) -> Purchase:
         course=course,
         name="eCourse",
         price_cents=2990,
-        vat_category="elearning",
     )
     order = paid(product, email)
     enrolment = Enrolment.objects.get(learner=order.buyer, course=course)

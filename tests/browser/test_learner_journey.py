@@ -22,7 +22,6 @@ def learner_page(live_server, page):
         course=course,
         name="eCourse",
         price_cents=2990,
-        vat_category="elearning",
     )
     order = services.create_order(product=product, email="lea@example.com")
     Order.objects.filter(pk=order.pk).update(stripe_session_id=f"cs_test_{order.reference}")

@@ -76,7 +76,7 @@ def test_learner_buys_works_online_switches_to_email_finishes_and_gets_a_certifi
     course = factories.course(lessons=4, title="Souverän im neuen Job")
     Product.objects.create(
         kind=Product.Kind.COURSE, course=course, name="eCourse Souverän im neuen Job",
-        price_cents=2990, vat_category="elearning",
+        price_cents=2990,
     )  # fmt: skip
     site = live_server.url
     browser = requests.Session()

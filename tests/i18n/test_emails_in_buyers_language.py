@@ -112,7 +112,6 @@ def course_product():
     course = course_factories.course(lessons=2, title="Negotiating")
     return Product.objects.create(
         kind=Product.Kind.COURSE, course=course, name="Negotiating course", price_cents=2990,
-        vat_category="elearning",
     )  # fmt: skip
 
 

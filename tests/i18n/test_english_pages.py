@@ -44,7 +44,6 @@ def shop():
     LearningTask.objects.update(prompt="Prompt.", expected_answer="A hint.", checklist="One\nTwo")
     course_product = Product.objects.create(
         kind=Product.Kind.COURSE, course=course, name="Negotiating course", price_cents=2990,
-        vat_category="elearning",
     )  # fmt: skip
     factories.adviser_product()
     ebook_product = Product.objects.create(

@@ -17,7 +17,7 @@ def course_product():
     course = course_factories.course(lessons=3, title="Souverän verhandeln")
     return Product.objects.create(
         kind=Product.Kind.COURSE, course=course, name="eCourse Souverän verhandeln",
-        price_cents=2990, vat_category="elearning",
+        price_cents=2990,
     )  # fmt: skip
 
 

@@ -39,7 +39,7 @@ CUSTOMER = {
 def course_product(price_cents=2990):
     return Product.objects.create(
         kind=Product.Kind.COURSE, course=course_factories.course(lessons=1), name="eCourse",
-        price_cents=price_cents, vat_category=Product.VatCategory.ELEARNING,
+        price_cents=price_cents,
     )  # fmt: skip
 
 

@@ -51,7 +51,7 @@ def outcome(response) -> str:
 def course_product() -> Product:
     return Product.objects.create(
         kind=Product.Kind.COURSE, course=course_factories.course(lessons=1), name="eCourse",
-        price_cents=2990, vat_category=Product.VatCategory.ELEARNING,
+        price_cents=2990,
     )  # fmt: skip
 
 

@@ -194,7 +194,7 @@ def test_staff_see_a_price_above_the_parts_when_they_save_the_series(
                 "parts-1-position": 2, "parts-1-article": two.pk,
                 "product-TOTAL_FORMS": 1, "product-INITIAL_FORMS": 0,
                 "product-0-name": "Zwei Texte (Reihe)", "product-0-price_cents": 980,
-                "product-0-vat_category": "publication", "product-0-is_active": "on",
+                "product-0-is_active": "on",
             },
             follow=True,
         )  # fmt: skip

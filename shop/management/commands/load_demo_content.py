@@ -58,7 +58,7 @@ class Command(BaseCommand):
         )
         Product.objects.update_or_create(
             kind=Product.Kind.ADVISER,
-            defaults={"name": "Ratgeber", "price_cents": 500, "vat_category": "elearning"},
+            defaults={"name": "Ratgeber", "price_cents": 500},
         )
         self.stdout.write(
             f"Demo catalog: {Article.objects.published().count()} published articles, "
@@ -98,6 +98,5 @@ class Command(BaseCommand):
                     "kind": Product.Kind.COURSE,
                     "name": f"eCourse {course.title}",
                     "price_cents": 2990,
-                    "vat_category": "elearning",
                 },
             )
