@@ -5,7 +5,6 @@ from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 
-from documents.markup import markdown_to_html
 from newsletter import links
 from newsletter.models import Issue, Subscriber
 
@@ -47,7 +46,7 @@ def send_issue(*, issue: Issue, subscriber: Subscriber) -> None:
         template="issue",
         context={
             "issue": issue,
-            "body_html": markdown_to_html(issue.body),
+            "body_html": issue.body_html,
             "unsubscribe_url": unsubscribe_url,
         },
         headers={

@@ -1,6 +1,10 @@
+from functools import cached_property
+
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from documents.markup import markdown_to_html
 
 
 class SubscriberQuerySet(models.QuerySet):
@@ -52,6 +56,11 @@ class Issue(models.Model):
 
     def __str__(self):
         return self.subject
+
+    @cached_property
+    def body_html(self) -> str:
+        """The body as safe HTML, converted once for all the subscribers one task sends to."""
+        return markdown_to_html(self.body)
 
 
 class IssueDelivery(models.Model):
