@@ -1,5 +1,6 @@
 from functools import cached_property
 
+from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -21,6 +22,11 @@ class Subscriber(models.Model):
     email = models.EmailField(_("E-Mail"), unique=True)
     consent_text = models.TextField(_("Text der Einwilligung"))
     consent_version = models.CharField(_("Version"), max_length=20)
+    # The language of the sign-up page: the consent text is stored in it, and every e-mail to
+    # this address is written in it.
+    language = models.CharField(
+        _("Sprache"), max_length=10, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE
+    )
     signed_up_at = models.DateTimeField(_("Angemeldet"), default=timezone.now)
     confirmation_sent_at = models.DateTimeField(_("Bestätigungs-E-Mail"), null=True, blank=True)
     confirmed_at = models.DateTimeField(_("Bestätigt"), null=True, blank=True)

@@ -14,10 +14,11 @@ logger = logging.getLogger(__name__)
 
 
 @transaction.atomic
-def sign_up(*, email: str) -> None:
-    """Asks the address to confirm, storing the consent text shown. An address that receives the
-    newsletter already gets nothing, and neither does one asked a moment ago (a form sent again
-    and again must not flood a stranger's inbox). The answer is the same in every case."""
+def sign_up(*, email: str, language: str = settings.LANGUAGE_CODE) -> None:
+    """Asks the address to confirm, storing the consent text shown (in the page's `language`, the
+    language of every e-mail to it). An address that receives the newsletter already gets
+    nothing, and neither does one asked a moment ago (a form sent again and again must not flood
+    a stranger's inbox). The answer is the same in every case."""
     email = email.strip().lower()
     now = timezone.now()
     subscriber = Subscriber.objects.select_for_update().filter(email=email).first()
@@ -29,6 +30,7 @@ def sign_up(*, email: str) -> None:
     subscriber = subscriber or Subscriber(email=email)
     subscriber.consent_text = str(legal.CONSENT_TEXT)
     subscriber.consent_version = legal.CONSENT_VERSION
+    subscriber.language = language
     # A new sign-up: earlier confirmation links stop working, an earlier unsubscribe is history.
     subscriber.signed_up_at, subscriber.confirmation_sent_at = now, now
     subscriber.confirmed_at = subscriber.unsubscribed_at = None

@@ -14,7 +14,7 @@ from newsletter.forms import SignUpForm
 def sign_up(request):
     form = SignUpForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        services.sign_up(email=form.cleaned_data["email"])
+        services.sign_up(email=form.cleaned_data["email"], language=request.LANGUAGE_CODE)
         return render(
             request, "newsletter/sign_up_sent.html", {"email": form.cleaned_data["email"]}
         )

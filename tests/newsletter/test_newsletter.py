@@ -7,7 +7,11 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from django.conf import settings
 from django.core import mail
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
+from django.utils import translation
 
 from newsletter import legal, links, services
 from newsletter.models import Issue, IssueDelivery, Subscriber
@@ -21,6 +25,11 @@ ISSUES = "/admin/newsletter/issue/"
 @pytest.fixture(autouse=True)
 def https_site(settings):
     settings.SITE_URL = "https://shop.example.com"
+
+
+def in_english(client):
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    return client
 
 
 def sign_up(client, run_tasks, email="leser@example.com"):
@@ -84,6 +93,23 @@ def test_sign_up_stores_the_consent_and_sends_a_confirmation_link_only(client, r
     [message] = mail.outbox
     assert message.to == ["leser@example.com"] and "bestätigen" in message.subject
     assert str(legal.CONSENT_TEXT) in message.body
+
+
+def test_the_confirmation_request_is_written_in_the_language_of_the_sign_up(client, run_tasks):
+    sign_up(client, run_tasks, "leserin@example.com")
+    sign_up(in_english(client), run_tasks, "reader@example.com")
+
+    german, english = mail.outbox
+    assert german.subject == "Bitte bestätigen Sie Ihre Anmeldung zum Newsletter"
+    assert "Guten Tag," in german.body and str(legal.CONSENT_TEXT) in german.body
+    assert english.subject == "Please confirm your newsletter sign-up"
+    assert "Hello," in english.body and "Guten Tag" not in english.body
+    with translation.override("en"):
+        english_consent = str(legal.CONSENT_TEXT)
+    assert english_consent.startswith("Yes, I would like")
+    assert english_consent in english.body
+    assert "I can withdraw my consent" in english.alternatives[0][0]
+    assert Subscriber.objects.get(email="reader@example.com").consent_text == english_consent
 
 
 def test_opening_the_link_only_shows_a_button_and_the_post_confirms(client, run_tasks):
@@ -168,6 +194,46 @@ def test_an_issue_goes_once_to_each_confirmed_subscriber_only(client, staff, run
     assert "<h2>Gehalt</h2>" in message.alternatives[0][0]
     assert list(IssueDelivery.objects.values_list("subscriber", flat=True)) == [alice.pk]
     assert Issue.objects.get().sending_started_at is not None
+
+
+def test_an_issue_is_framed_in_each_subscribers_language_around_what_staff_wrote(
+    client, staff, run_tasks, issue
+):
+    confirmed(client, run_tasks, "leserin@example.com")
+    confirmed(in_english(client), run_tasks, "reader@example.com")
+    mail.outbox.clear()
+
+    send(staff, run_tasks, issue)
+
+    sent = {message.to[0]: message for message in mail.outbox}
+    german, english = sent["leserin@example.com"], sent["reader@example.com"]
+    assert german.subject == english.subject == "Neu im November"
+    for message in (german, english):
+        assert "Drei neue Texte" in message.body
+        assert "<h2>Gehalt</h2>" in message.alternatives[0][0]
+    assert "Newsletter abbestellen:" in german.body
+    assert "Unsubscribe from the newsletter:" in english.body
+    assert "Unsubscribe from the newsletter</a>" in english.alternatives[0][0]
+    assert '<html lang="en">' in english.alternatives[0][0]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_migration_keeps_english_for_who_signed_up_in_english_before_the_language_was_kept():
+    before = [("newsletter", "0001_initial")]
+    executor = MigrationExecutor(connection)
+    executor.migrate(before)
+    old = executor.loader.project_state(before).apps.get_model("newsletter", "Subscriber")
+    with translation.override("en"):
+        english_consent = str(legal.CONSENT_TEXT)
+    for email, consent_text in [("leserin@example.com", str(legal.CONSENT_TEXT)),
+                                ("reader@example.com", english_consent)]:  # fmt: skip
+        old.objects.create(email=email, consent_text=consent_text, consent_version="2026-11")
+
+    executor = MigrationExecutor(connection)
+    executor.migrate(executor.loader.graph.leaf_nodes())
+
+    languages = dict(Subscriber.objects.values_list("email", "language"))
+    assert languages == {"leserin@example.com": "de", "reader@example.com": "en"}
 
 
 def test_a_subscriber_who_confirms_later_gets_the_issue_when_it_is_sent_again(
