@@ -16,8 +16,8 @@ class SubscriberQuerySet(models.QuerySet):
 
 class Subscriber(models.Model):
     """One address and its consent: the exact text and version agreed to, when it was asked for
-    and when the link in the confirmation e-mail confirmed it. No IP address: it proves nothing
-    the confirmation does not."""
+    (the confirmation e-mail goes out then) and when the link in it confirmed it. No IP address:
+    it proves nothing the confirmation does not."""
 
     email = models.EmailField(_("E-Mail"), unique=True)
     consent_text = models.TextField(_("Text der Einwilligung"))
@@ -28,7 +28,6 @@ class Subscriber(models.Model):
         _("Sprache"), max_length=10, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE
     )
     signed_up_at = models.DateTimeField(_("Angemeldet"), default=timezone.now)
-    confirmation_sent_at = models.DateTimeField(_("Bestätigungs-E-Mail"), null=True, blank=True)
     confirmed_at = models.DateTimeField(_("Bestätigt"), null=True, blank=True)
     unsubscribed_at = models.DateTimeField(_("Abgemeldet"), null=True, blank=True)
 

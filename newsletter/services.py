@@ -23,8 +23,10 @@ def sign_up(*, email: str, language: str = settings.LANGUAGE_CODE) -> None:
     now = timezone.now()
     subscriber = Subscriber.objects.select_for_update().filter(email=email).first()
     if subscriber is not None:
-        asked = subscriber.confirmation_sent_at
-        recently_asked = asked and now - asked < settings.NEWSLETTER_CONFIRMATION_RESEND_AFTER
+        # Every sign-up sends a confirmation request at once: its time is when it was asked.
+        recently_asked = (
+            now - subscriber.signed_up_at < settings.NEWSLETTER_CONFIRMATION_RESEND_AFTER
+        )
         if subscriber.is_receiving or recently_asked:
             return
     subscriber = subscriber or Subscriber(email=email)
@@ -32,7 +34,7 @@ def sign_up(*, email: str, language: str = settings.LANGUAGE_CODE) -> None:
     subscriber.consent_version = legal.CONSENT_VERSION
     subscriber.language = language
     # A new sign-up: earlier confirmation links stop working, an earlier unsubscribe is history.
-    subscriber.signed_up_at, subscriber.confirmation_sent_at = now, now
+    subscriber.signed_up_at = now
     subscriber.confirmed_at = subscriber.unsubscribed_at = None
     subscriber.full_clean()
     subscriber.save()
