@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from courses import services as courses
-from shop import discounts, ebooks, invoices, legal, stripe_api
+from shop import discounts, ebooks, invoices, legal, stripe_api, tasks
 from shop.models import (
     Entitlement,
     Order,
@@ -21,7 +21,6 @@ from shop.models import (
     WithdrawalConsent,
 )
 from shop.money import vat_included
-from shop.tasks import fulfil_order
 
 logger = logging.getLogger(__name__)
 User = get_user_model()
@@ -172,7 +171,7 @@ def _pay(order: Order, session: dict) -> str:
     order.save()
     grant_entitlements(order=order)
     invoices.issue_invoice(order=order, session=session, delayed_payment=delayed_payment)
-    fulfil_order.delay_on_commit(order.pk)
+    tasks.fulfil_order.delay_on_commit(order.pk)
     return "paid"
 
 

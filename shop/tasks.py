@@ -8,7 +8,7 @@ from django.conf import settings
 from django.db import InterfaceError, OperationalError
 from django.utils import timezone
 
-from shop import ebooks, fulfilment, invoices, pdf, selectors, withdrawals
+from shop import ebooks, fulfilment, invoices, pdf, selectors, subscriptions, withdrawals
 from shop.models import Article, Series
 
 # SMTP errors and refused connections are OSErrors; a lost database connection is one of the others.
@@ -84,10 +84,6 @@ def send_ebook_ready_email(ebook_id: int) -> str:
 
 @shared_task(autoretry_for=TRANSIENT_ERRORS, **RETRY)
 def send_cancellation_confirmation(notice_id: int) -> str:
-    # shop.subscriptions imports this module (through shop.services too); importing it back at
-    # call time keeps the cycle harmless.
-    from shop import subscriptions
-
     return subscriptions.confirm_notice(notice_id=notice_id)
 
 

@@ -16,7 +16,7 @@ from django.db import transaction
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
-from shop import ebooks, emails, legal, stripe_api, subscriptions
+from shop import ebooks, emails, legal, stripe_api, subscriptions, tasks
 from shop.models import (
     CustomEbook,
     Order,
@@ -140,7 +140,7 @@ def declare(
     declaration.is_withdrawable, declaration.assessment = right.is_withdrawable, right.reason
     declaration.full_clean()
     declaration.save()
-    _tasks().send_withdrawal_confirmation.delay_on_commit(declaration.pk)
+    tasks.send_withdrawal_confirmation.delay_on_commit(declaration.pk)
     return declaration
 
 
@@ -160,13 +160,6 @@ def _assessment(declaration: WithdrawalDeclaration) -> WithdrawalRight:
             "keinem Vertrag). Bitte von Hand prüfen."
         ),
     )
-
-
-def _tasks():
-    # shop.tasks imports this module; importing it back at call time keeps the cycle harmless.
-    from shop import tasks
-
-    return tasks
 
 
 def _locked(declaration_id: int) -> WithdrawalDeclaration:
