@@ -119,6 +119,13 @@ def adviser_product(*, price_cents: int = 500):
     )
 
 
+def custom_ebook_product():
+    """The custom eBook on offer: made to the reader's wish after purchase."""
+    return Product.objects.create(
+        kind=Product.Kind.CUSTOM_EBOOK, name="Ihr individuelles E-Book", price_cents=7900
+    )
+
+
 def paid_order_of(products: list[Product], *, buyer_email="alice@example.com", **session) -> Order:
     """An order of several lines (one per product, as a basket would make it), paid by the
     webhook's service; `session` overrides fields of Stripe's checkout.session."""

@@ -10,7 +10,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from shop import selectors
-from shop.models import Entitlement, Product
+from shop.models import Entitlement
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -25,17 +25,11 @@ def reads_full_text(client, article) -> bool:
     return "Zahlen statt Gefühle" in client.get(article.get_absolute_url()).content.decode()
 
 
-def custom_ebook_product() -> Product:
-    return Product.objects.create(
-        kind=Product.Kind.CUSTOM_EBOOK, name="Ihr individuelles E-Book", price_cents=7900
-    )
-
-
 @pytest.mark.parametrize("source", ["series", "custom_ebook"])
 def test_buying_a_series_or_custom_ebook_opens_the_ratgeber_until_the_rule_ends_it(
     client, article, source
 ):
-    product = factories.series().product if source == "series" else custom_ebook_product()
+    product = factories.series().product if source == "series" else factories.custom_ebook_product()
     order = factories.paid_order(product)
     client.force_login(order.buyer)
 

@@ -214,9 +214,10 @@ def test_a_query_string_stays_on_its_own_catalog_page():
 
 def test_catalog_rebuild_reads_each_list_once(client, django_assert_num_queries):
     factories.series(parts=[factories.article(), factories.article()])
+    factories.custom_ebook_product()
 
     # Articles, series, the custom eBook offer and courses: one query each, however many there are.
     with django_assert_num_queries(4):
         page = client.get("/").content.decode()
 
-    assert "Textreihen" in page
+    assert "Textreihen" in page and "Ihr individuelles E-Book" in page
