@@ -47,17 +47,12 @@ def _in_language(order: Order, text: Callable[[], str]) -> str:
 
 
 def _next_number(prefix: str, year: int) -> str:
-    """The next number of the sequence; the caller's transaction holds the counter's row lock
-    until it commits, so concurrent payments queue here, and a rollback returns the number."""
+    """The next number of the sequence, taken in the caller's transaction: a rollback returns it."""
     if not transaction.get_connection().in_atomic_block:
         # Committed on its own, the number would be lost if the invoice then failed: a gap.
         raise RuntimeError("invoice numbers are allocated only inside the paying transaction")
-    counter, _created = ReferenceCounter.objects.select_for_update().get_or_create(
-        name=f"{prefix}-{year}"
-    )
-    counter.value += 1
-    counter.save(update_fields=["value"])
-    return f"{prefix}-{year}-{counter.value:06d}"
+    name = f"{prefix}-{year}"
+    return f"{name}-{ReferenceCounter.take_next(name):06d}"
 
 
 def payment_method_label(session: dict, *, delayed: bool) -> str:
@@ -135,11 +130,8 @@ def _position(line: OrderLine, *, sign: int) -> dict:
 
 
 def issue_invoice(*, order: Order, session: dict, delayed_payment: bool) -> Invoice:
-    """The invoice of an order that has just become paid; call it inside the paying transaction.
-    Idempotent: an order has one invoice."""
-    existing = order.invoices.filter(kind=Invoice.Kind.INVOICE).first()
-    if existing is not None:
-        return existing
+    """The invoice of an order that has just become paid; call it inside the paying transaction,
+    which pays an order once (a constraint keeps it to one invoice)."""
     issued_on = timezone.localdate(order.paid_at)
     name, address = buyer_details(session)
     invoice = Invoice(

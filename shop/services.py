@@ -29,12 +29,8 @@ User = get_user_model()
 def next_order_reference() -> str:
     year = timezone.localdate().year
     with transaction.atomic():
-        counter, _ = ReferenceCounter.objects.select_for_update().get_or_create(
-            name=f"order-{year}"
-        )
-        counter.value += 1
-        counter.save(update_fields=["value"])
-    return f"{year}-{counter.value:06d}"
+        value = ReferenceCounter.take_next(f"order-{year}")
+    return f"{year}-{value:06d}"
 
 
 class LapseConsentMissing(Exception):

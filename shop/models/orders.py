@@ -15,6 +15,15 @@ class ReferenceCounter(models.Model):
     def __str__(self):
         return f"{self.name}: {self.value}"
 
+    @classmethod
+    def take_next(cls, name: str) -> int:
+        """The next value of the counter `name`. Its row stays locked until the caller's
+        transaction ends, so concurrent callers queue, and a rollback gives the value back."""
+        counter, _created = cls.objects.select_for_update().get_or_create(name=name)
+        counter.value += 1
+        counter.save(update_fields=["value"])
+        return counter.value
+
 
 class InvalidTransition(Exception):
     pass
