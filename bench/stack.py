@@ -328,10 +328,6 @@ class SmtpSink:
             self._controller.stop()
             self._controller = None
 
-    @property
-    def running(self) -> bool:
-        return self._controller is not None
-
     def messages(self) -> list[ReceivedMail]:
         with self._lock:
             return list(self.received)

@@ -69,7 +69,7 @@ def wrk(url: str, *, seconds: int, connections: int, script: Path | None = None)
     }
 
 
-def paying_event(run: stack.Run) -> bytes:
+def paying_event() -> bytes:
     """A checkout.session.completed for a pending order of the demo catalog, as Stripe sends it."""
     from devstripe import signing
     from shop import services
@@ -167,7 +167,7 @@ def main() -> None:
             run.manage("migrate", "--noinput")
             run.manage("load_demo_content")
             run.setup_django()
-            body = paying_event(run)
+            body = paying_event()
             port = stack.free_port()
             web = stack.gunicorn(run, port=port, workers=2)
             base = f"http://127.0.0.1:{port}"

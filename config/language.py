@@ -11,13 +11,13 @@ from django.utils.cache import patch_vary_headers
 
 
 def chosen_language(request) -> str:
-    chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
-    if chosen and translation.check_for_language(chosen):
-        try:
-            return translation.get_supported_language_variant(chosen)
-        except LookupError:
-            pass
-    return settings.LANGUAGE_CODE
+    # Django's own lookup refuses what is missing, too long, unknown or without translations.
+    try:
+        return translation.get_supported_language_variant(
+            request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+        )
+    except LookupError:
+        return settings.LANGUAGE_CODE
 
 
 class ChosenLanguageMiddleware:

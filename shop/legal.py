@@ -16,7 +16,6 @@ LAPSE_CONSENT_TEXT = _(
 )
 
 # What a buyer of a product that keeps its right of withdrawal reads before paying.
-WITHDRAWAL_NOTICE_VERSION = "2026-11"
 WITHDRAWAL_NOTICE_TEXT = _(
     "Sie haben das Recht, binnen vierzehn Tagen ohne Angabe von Gründen diesen Vertrag zu "
     "widerrufen. Die Frist beginnt mit dem Vertragsschluss. Für Ihren Widerruf genügt der Link "

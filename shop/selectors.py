@@ -41,11 +41,8 @@ def series_catalog() -> QuerySet[Series]:
 
 def product_on_sale(*, kind: str, slug: str) -> Product | None:
     """The product behind a published article, course or series page, if it is for sale."""
-    if kind == Product.Kind.CUSTOM_EBOOK:
-        return custom_ebook_product()
-    if kind == Product.Kind.ADVISER:
-        on_sale = Product.objects.filter(kind=Product.Kind.ADVISER, is_active=True)
-        return on_sale.order_by("pk").first()
+    if kind in (Product.Kind.CUSTOM_EBOOK, Product.Kind.ADVISER):
+        return _the_one_on_sale(kind)
     if kind == Product.Kind.ARTICLE:
         found = catalog().filter(slug=slug).first()
     elif kind == Product.Kind.SERIES:
@@ -56,8 +53,12 @@ def product_on_sale(*, kind: str, slug: str) -> Product | None:
 
 
 def custom_ebook_product() -> Product | None:
-    on_sale = Product.objects.filter(kind=Product.Kind.CUSTOM_EBOOK, is_active=True)
-    return on_sale.order_by("pk").first()
+    return _the_one_on_sale(Product.Kind.CUSTOM_EBOOK)
+
+
+def _the_one_on_sale(kind: str) -> Product | None:
+    """Kinds sold as one offer, not one product per page: the oldest active product is it."""
+    return Product.objects.filter(kind=kind, is_active=True).order_by("pk").first()
 
 
 @dataclass(frozen=True)
@@ -227,10 +228,6 @@ class AdviserAccess:
     until: datetime
     # Either their own subscription, or a grant that comes with a custom eBook or a series.
     subscription: Subscription | None = None
-
-    @property
-    def is_granted(self) -> bool:
-        return self.subscription is None
 
 
 def adviser_access(*, user) -> AdviserAccess | None:
