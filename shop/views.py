@@ -14,6 +14,7 @@ from django.http import (
 )
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -118,6 +119,19 @@ def product(request, kind, slug):
     return _product_page(request, product, form)
 
 
+PAYMENT_UNAVAILABLE = gettext_lazy(
+    "Die Zahlung ist gerade nicht erreichbar. Bitte versuchen Sie es gleich noch einmal; es "
+    "wurde nichts berechnet."
+)
+
+
+def _to_stripe(url: str) -> HttpResponseRedirect:
+    # 303: the browser follows with a GET to Stripe's page, never re-posting the form.
+    response = HttpResponseRedirect(url)
+    response.status_code = 303
+    return response
+
+
 @require_POST
 def checkout(request, kind, slug):
     product = _on_sale(kind, slug)
@@ -136,18 +150,9 @@ def checkout(request, kind, slug):
         form.add_error("discount_code", str(refused))
         return _product_page(request, product, form, status=400)
     except stripe_api.StripeUnavailable:
-        messages.error(
-            request,
-            _(
-                "Die Zahlung ist gerade nicht erreichbar. Bitte versuchen Sie es gleich noch "
-                "einmal; es wurde nichts berechnet."
-            ),
-        )
+        messages.error(request, PAYMENT_UNAVAILABLE)
         return _product_page(request, product, form, status=503)
-    # 303: the browser follows with a GET to Stripe's page, never re-posting the form.
-    response = HttpResponseRedirect(url)
-    response.status_code = 303
-    return response
+    return _to_stripe(url)
 
 
 @require_GET
@@ -286,9 +291,9 @@ def sign_in_confirm(request, uidb64, token):
     return render(request, "shop/sign_in_confirm.html", {"user_email": user.email})
 
 
-def _adviser_page(request, form: SubscribeForm, *, status: int = 200):
+def _adviser_page(request, product: Product, form: SubscribeForm, *, status: int = 200):
     context = {
-        "product": _on_sale(Product.Kind.ADVISER, ""),
+        "product": product,
         "form": form,
         "adviser": selectors.adviser_access(user=request.user),
     }
@@ -298,7 +303,9 @@ def _adviser_page(request, form: SubscribeForm, *, status: int = 200):
 @require_GET
 def adviser(request):
     initial = {"email": request.user.email} if request.user.is_authenticated else {}
-    return _adviser_page(request, SubscribeForm(initial=initial))
+    return _adviser_page(
+        request, _on_sale(Product.Kind.ADVISER, ""), SubscribeForm(initial=initial)
+    )
 
 
 @require_POST
@@ -306,26 +313,18 @@ def adviser_subscribe(request):
     product = _on_sale(Product.Kind.ADVISER, "")
     form = SubscribeForm(request.POST)
     if not form.is_valid():
-        return _adviser_page(request, form, status=400)
+        return _adviser_page(request, product, form, status=400)
     try:
         url = subscriptions.start_subscription(
             product=product, email=form.cleaned_data["email"], language=request.LANGUAGE_CODE
         )
     except subscriptions.AlreadySubscribed:
         messages.info(request, _("Mit dieser Adresse lesen Sie den Ratgeber bereits."))
-        return _adviser_page(request, form, status=409)
+        return _adviser_page(request, product, form, status=409)
     except stripe_api.StripeUnavailable:
-        messages.error(
-            request,
-            _(
-                "Die Zahlung ist gerade nicht erreichbar. Bitte versuchen Sie es gleich noch "
-                "einmal; es wurde nichts berechnet."
-            ),
-        )
-        return _adviser_page(request, form, status=503)
-    response = HttpResponseRedirect(url)
-    response.status_code = 303
-    return response
+        messages.error(request, PAYMENT_UNAVAILABLE)
+        return _adviser_page(request, product, form, status=503)
+    return _to_stripe(url)
 
 
 @require_GET
