@@ -2,8 +2,10 @@
 fresh clone shows English without compiling anything."""
 
 import gettext
+import os
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 from django.conf import settings
@@ -12,14 +14,18 @@ from django.utils import translation
 CATALOGUE = Path(settings.BASE_DIR) / "locale" / "en" / "LC_MESSAGES" / "django.po"
 
 
-def compile_catalogue(tmp_path) -> tuple[Path, str]:
+# What README's makemessages command reads: the project's code and templates.
+SOURCES = ["config", "courses", "documents", "newsletter", "shop", "templates", "manage.py"]
+
+
+def compile_catalogue(tmp_path, catalogue: Path = CATALOGUE) -> tuple[Path, str]:
     """msgfmt (GNU gettext, installed by bin/run) as `compilemessages` runs it, with --check:
     placeholders such as %(email)s must be the same in the German and the English text."""
     msgfmt = shutil.which("msgfmt")
     assert msgfmt, "GNU gettext's msgfmt is missing: bin/run setup installs it (Debian: gettext)"
     compiled = tmp_path / "django.mo"
     result = subprocess.run(
-        [msgfmt, "--check", "--statistics", "-o", compiled, CATALOGUE],
+        [msgfmt, "--check", "--statistics", "-o", compiled, catalogue],
         capture_output=True, text=True, check=False,
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
@@ -33,7 +39,23 @@ def messages(mo: Path) -> dict:
 
 
 def test_every_string_marked_for_translation_has_an_english_translation(tmp_path):
-    _, statistics = compile_catalogue(tmp_path)
+    """makemessages over a copy of the code, as the README runs it: a string marked but never
+    extracted into the catalogue would show German on an English page."""
+    copy = tmp_path / "project"
+    for name in SOURCES:
+        source = Path(settings.BASE_DIR) / name
+        if source.is_dir():
+            shutil.copytree(source, copy / name, ignore=shutil.ignore_patterns("__pycache__"))
+        else:
+            shutil.copy2(source, copy / name)
+    shutil.copytree(CATALOGUE.parents[2], copy / "locale")
+    subprocess.run(
+        [sys.executable, "manage.py", "makemessages", "-l", "en", "--no-obsolete", "--ignore=var"],
+        cwd=copy, check=True, capture_output=True,
+        env={**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.test"},
+    )  # fmt: skip
+
+    _, statistics = compile_catalogue(tmp_path, copy / CATALOGUE.relative_to(settings.BASE_DIR))
 
     assert "translated message" in statistics
     assert "untranslated" not in statistics and "fuzzy" not in statistics, statistics

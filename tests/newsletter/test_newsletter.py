@@ -251,7 +251,9 @@ def test_a_subscriber_who_confirms_later_gets_the_issue_when_it_is_sent_again(
 
 def test_a_failed_email_is_retried_alone(client, run_tasks, issue, settings):
     confirmed(client, run_tasks, "alice@example.com")
-    settings.EMAIL_BACKEND = "tests.newsletter.test_newsletter.RefusingBackend"
+    # Django's SMTP backend against a port nobody listens on: the mail server is down.
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_USE_TLS = "127.0.0.1", 9, False
 
     assert services.send_issue(issue_id=issue.pk) == (0, 1)
     assert not IssueDelivery.objects.exists()
@@ -261,16 +263,6 @@ def test_a_failed_email_is_retried_alone(client, run_tasks, issue, settings):
     assert services.send_issue(issue_id=issue.pk) == (1, 0)
     assert services.send_issue(issue_id=issue.pk) == (0, 0)
     assert len(mail.outbox) == 1
-
-
-class RefusingBackend:
-    """An SMTP server that is down."""
-
-    def __init__(self, **kwargs):
-        pass
-
-    def send_messages(self, messages):
-        raise ConnectionRefusedError("smtp down")
 
 
 def test_every_issue_carries_a_one_click_unsubscribe_that_works_by_post(
@@ -331,9 +323,8 @@ def test_a_tampered_unsubscribe_link_is_not_found_and_changes_nothing(client, ru
 
 
 def test_a_purchase_subscribes_nobody(client, run_tasks):
-    order = factories.paid_order(factories.article().product, buyer_email="kaeufer@example.com")
+    factories.paid_order(factories.article().product, buyer_email="kaeufer@example.com")
 
-    assert order.is_paid
     assert not Subscriber.objects.exists()
 
 

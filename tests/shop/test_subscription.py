@@ -250,14 +250,6 @@ def test_a_running_subscription_is_not_sold_twice(client, subscribe, post_event)
     assert Subscription.objects.count() == 1
 
 
-def test_payment_mode_checkout_is_unchanged_by_the_mode_dispatch(post_event):
-    order = factories.pending_order()
-    response = post_event(
-        signing.event("checkout.session.completed", factories.completed_session(order))
-    )
-    assert response.json()["outcome"] == "paid"
-
-
 def test_an_invoice_in_another_currency_extends_access_but_the_order_waits_for_staff(
     subscribe, post_event
 ):

@@ -131,16 +131,11 @@ def test_many_lines_with_both_rates_agree_to_the_cent_in_lines_summary_and_total
         assert line.vat_cents == vat_included(
             gross_cents=line.gross_cents, rate_percent=line.vat_rate
         )
-        assert line.net_cents + line.vat_cents == line.gross_cents
-    summary = invoice.vat_summary()
-    for row in summary:
-        mine = [line for line in lines if line.vat_rate == row.rate]
-        assert row.gross_cents == sum(line.gross_cents for line in mine)
-        assert row.vat_cents == sum(line.vat_cents for line in mine)
-        assert row.net_cents == sum(line.net_cents for line in mine)
-    assert sum(row.vat_cents for row in summary) == invoice.total_vat_cents()
-    assert sum(row.net_cents for row in summary) == invoice.total_net_cents()
-    assert invoice.total_net_cents() + invoice.total_vat_cents() == order.total_cents
+    # The 7 % lines' VAT adds up to 722 ct, where VAT taken from their summed gross would be 720.
+    summary = [(row.rate, row.gross_cents, row.vat_cents, row.net_cents) for row in
+               invoice.vat_summary()]  # fmt: skip
+    assert summary == [(Decimal(7), 110_12, 7_22, 102_90), (Decimal(19), 35_15, 5_61, 29_54)]
+    assert (invoice.total_vat_cents(), invoice.total_net_cents()) == (12_83, 132_44)
 
 
 def test_one_cent_lines_carry_no_vat_and_still_add_up():
