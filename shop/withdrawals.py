@@ -72,15 +72,16 @@ def period_ends_on(order: Order) -> date:
 
 def withdrawal_right(*, order: Order, at: datetime) -> WithdrawalRight:
     """Whether `order` could still be withdrawn at `at`, and why, line by line: the one place
-    that knows. A product kind with its own rule (the subscription's first 14 days) adds it in
-    `_line_right`; any kind not named there keeps the ordinary period. The reason is written in
-    the active language, its dates as that language writes them."""
+    that knows. The period is the order's (`period_ends_on`: the subscription's counts from its
+    first month); a product kind with its own rule adds it in `_line_right`. The reason is
+    written in the active language, its dates as that language writes them."""
     if not order.is_paid:
         return WithdrawalRight(False, _("Die Bestellung ist nicht bezahlt."))
     consent = WithdrawalConsent.objects.filter(order=order).first()
-    in_period = timezone.localdate(at) <= period_ends_on(order)
+    ends_on = period_ends_on(order)
+    in_period = timezone.localdate(at) <= ends_on
     rights = [
-        (line, _line_right(line, consent=consent, in_period=in_period, order=order))
+        (line, _line_right(line, consent=consent, in_period=in_period, ends_on=ends_on))
         for line in order.lines.select_related("product")
     ]
     return WithdrawalRight(
@@ -90,9 +91,9 @@ def withdrawal_right(*, order: Order, at: datetime) -> WithdrawalRight:
 
 
 def _line_right(
-    line: OrderLine, *, consent: WithdrawalConsent | None, in_period: bool, order: Order
+    line: OrderLine, *, consent: WithdrawalConsent | None, in_period: bool, ends_on: date
 ) -> WithdrawalRight:
-    ends = formats.date_format(period_ends_on(order))
+    ends = formats.date_format(ends_on)
     if not in_period:
         return WithdrawalRight(False, _("Die Widerrufsfrist endete am %(date)s.") % {"date": ends})
     ebook = CustomEbook.objects.filter(order_line=line).first()
