@@ -1,0 +1,67 @@
+"""Sending e-mail: every e-mail of the shop, the courses and the newsletter goes through here."""
+
+from collections.abc import Callable, Sequence
+from typing import TypeVar
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.db import models, transaction
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+
+M = TypeVar("M", bound=models.Model)
+# (file name, content, MIME type)
+Attachment = tuple[str, bytes, str]
+
+
+def send_email(
+    *,
+    to: str,
+    language: str,
+    template: str,
+    context: dict,
+    attachments: Sequence[Attachment] = (),
+    headers: dict[str, str] | None = None,
+) -> None:
+    """Renders `<template>.subject.txt`, `.txt` and `.html` in `language`, whoever's request or
+    worker sends it, and sends them as one message. The subject is one line whatever the
+    template or the customer's text put into it: a line break in a header would stop the
+    message."""
+    context = {**context, "publisher_name": settings.PUBLISHER_NAME, "site_url": settings.SITE_URL}
+    with translation.override(language):
+        subject = " ".join(render_to_string(f"{template}.subject.txt", context).split())
+        text = render_to_string(f"{template}.txt", context)
+        html = render_to_string(f"{template}.html", context)
+    message = EmailMultiAlternatives(subject=subject, body=text, to=[to], headers=headers)
+    message.attach_alternative(html, "text/html")
+    for filename, content, mimetype in attachments:
+        message.attach(filename, content, mimetype)
+    message.send()
+
+
+def send_once(
+    rows: models.QuerySet[M],
+    *,
+    pk: int,
+    mark: str,
+    send: Callable[[M], str | None],
+    resend: bool = False,
+) -> str:
+    """Sends what row `pk` stands for once. Under the row's lock, its timestamp field `mark`
+    says whether it was sent; it is set in the transaction that sends, so a retried or
+    duplicated task finds it set. `send` sends and returns None, or returns why it cannot send
+    yet (the outcome, e.g. "not rendered yet"). `resend` sends again on purpose; the mark keeps
+    the first time. Returns what happened."""
+    with transaction.atomic():
+        row = rows.select_for_update(of=("self",)).filter(pk=pk).first()
+        if row is None:
+            return "nothing to send"
+        if getattr(row, mark) and not resend:
+            return "already sent"
+        not_ready = send(row)
+        if not_ready:
+            return not_ready
+        if not getattr(row, mark):
+            setattr(row, mark, timezone.now())
+            row.save(update_fields=[mark])
+    return "sent"
