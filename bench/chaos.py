@@ -136,8 +136,8 @@ def mixed_products() -> list:
 
 
 def plan(*, orders: int, events: int, rng: random.Random) -> Plan:
-    from shop import services
     from shop.models import Order
+    from shop.orders import services
 
     products = mixed_products()
     scenarios = [name for name, share in SHARES.items() for _ in range(round(share * orders))]
@@ -319,8 +319,8 @@ def checks(plan_: Plan, sink: stack.SmtpSink) -> list[dict]:
     from django.db.models import F
 
     from courses.models import Enrolment
-    from shop import fulfilment
     from shop.models import Delivery, Order, OrderLine, StripeEvent
+    from shop.orders import fulfilment
 
     close_old_connections()
     statuses = dict(

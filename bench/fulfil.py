@@ -58,8 +58,8 @@ def wait_for_mail(sink: stack.SmtpSink, reference: str, *, timeout: float) -> fl
 
 
 def pending_orders(count: int, tag: str) -> list:
-    from shop import services
     from shop.models import Product
+    from shop.orders import services
 
     products = list(Product.objects.filter(is_active=True, article__isnull=False).order_by("pk"))
     return [
@@ -108,7 +108,7 @@ def main() -> None:
             run.manage("migrate", "--noinput")
             run.manage("load_demo_content")
             run.setup_django()
-            from shop import pdf
+            from shop.catalog import pdf
             from shop.models import Article
 
             for article in Article.objects.published():  # the cache is warm, as after publishing

@@ -72,8 +72,8 @@ def wrk(url: str, *, seconds: int, connections: int, script: Path | None = None)
 def paying_event() -> bytes:
     """A checkout.session.completed for a pending order of the demo catalog, as Stripe sends it."""
     from devstripe import signing
-    from shop import services
     from shop.models import Product
+    from shop.orders import services
 
     order = services.create_order(
         product=Product.objects.filter(is_active=True).first(), email="leser@example.com"

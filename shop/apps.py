@@ -1,4 +1,16 @@
+from importlib import import_module
+
 from django.apps import AppConfig
+
+# Services start tasks by name (plumbing.tasks), so the web process must know them too.
+TASK_MODULES = [
+    "shop.adviser.tasks",
+    "shop.catalog.tasks",
+    "shop.ebooks.tasks",
+    "shop.invoicing.tasks",
+    "shop.orders.tasks",
+    "shop.withdrawals.tasks",
+]
 
 
 class ShopConfig(AppConfig):
@@ -6,6 +18,8 @@ class ShopConfig(AppConfig):
     verbose_name = "Shop"
 
     def ready(self):
-        from shop import signals
+        from shop.catalog import cache
 
-        signals.connect()
+        cache.connect()
+        for module in TASK_MODULES:
+            import_module(module)

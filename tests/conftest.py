@@ -4,7 +4,7 @@ from django.core.cache import caches
 
 from config.celery_app import app as celery_app
 from devstripe.server import StripeServer
-from shop import stripe_api
+from shop.payments import stripe_api
 from tests import factories
 
 

@@ -7,8 +7,10 @@ from datetime import date
 from django.conf import settings
 
 from devstripe import signing
-from shop import legal, services
+from shop.accounts.services import buyer_account  # noqa: F401 - for tests that need an account
+from shop.legal import texts as legal
 from shop.models import Article, DiscountCode, Order, Product
+from shop.orders import services
 
 _numbers = itertools.count(1)
 # What a buyer's checkout form sends for content delivered at once: the ticked consent box.
@@ -113,9 +115,9 @@ def discount_code(*, code: str = "SOMMER", **fields):
 
 
 def adviser_product(*, price_cents: int = 500):
-    """The Ratgeber subscription on sale: 5 € a month, 19 % VAT."""
+    """The KI-Berater subscription on sale: 5 € a month, 19 % VAT."""
     return Product.objects.create(
-        kind=Product.Kind.ADVISER, name="Ratgeber", price_cents=price_cents
+        kind=Product.Kind.ADVISER, name="KI-Berater", price_cents=price_cents
     )
 
 

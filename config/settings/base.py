@@ -189,7 +189,7 @@ PASSWORD_RESET_TIMEOUT = 60 * 60
 FULFILMENT_GRACE = timedelta(seconds=int(os.environ.get("FULFILMENT_GRACE_SECONDS", "300")))
 # A custom eBook still without the reader's wish this long after payment gets one reminder.
 EBOOK_WISH_REMINDER_AFTER = timedelta(days=2)
-# Ratgeber: access continues this long after a renewal payment failed, while Stripe retries it;
+# KI-Berater: access continues this long after a renewal payment failed, while Stripe retries it;
 # buyers of a custom eBook or a series read it free for this long after their payment.
 ADVISER_GRACE_PERIOD = timedelta(days=int(os.environ.get("ADVISER_GRACE_DAYS", "7")))
 ADVISER_GRANT_PERIOD = timedelta(days=int(os.environ.get("ADVISER_GRANT_DAYS", "365")))

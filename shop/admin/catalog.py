@@ -2,7 +2,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.db.models import Count
 
-from shop import services, tasks
+from shop.catalog import services, tasks
 from shop.models import Article, Product, Series, SeriesArticle
 from shop.money import format_eur
 

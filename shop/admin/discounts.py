@@ -36,7 +36,7 @@ class DiscountCodeAdmin(admin.ModelAdmin):
             super()
             .get_queryset(request)
             .annotate(
-                redeemed_count=Count("orders", filter=~Q(orders__status=Order.Status.CANCELLED))
+                redeemed_count=Count("orders", filter=~Q(orders__status=Order.Status.ABANDONED))
             )
         )
 

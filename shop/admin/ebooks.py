@@ -6,8 +6,10 @@ from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
 from django.utils.timesince import timesince
 
-from shop import ebooks, stripe_api, tasks
+from shop.ebooks import services as ebooks
+from shop.ebooks import tasks
 from shop.models import CustomEbook, Delivery, EbookChapter, EbookStateChange, InvalidTransition
+from shop.payments import stripe_api
 
 ASSEMBLY_STATES = {
     CustomEbook.State.NEW,
@@ -93,7 +95,7 @@ class CustomEbookAdmin(admin.ModelAdmin):
         _transition_action(CustomEbook.State.IN_ASSEMBLY, "In Arbeit nehmen"),
         _transition_action(CustomEbook.State.READY_FOR_REVIEW, "Zur Prüfung geben"),
         _transition_action(CustomEbook.State.APPROVED, "Freigeben: erstellen und ausliefern"),
-        _transition_action(CustomEbook.State.CANCELLED, "Stornieren und erstatten"),
+        _transition_action(CustomEbook.State.REFUNDED, "Stornieren und erstatten"),
         "render_preview",
     ]
     fieldsets = [

@@ -1,8 +1,8 @@
 from django.contrib import admin, messages
 from django.utils.html import format_html_join
 
-from shop import tasks
 from shop.models import Delivery, Entitlement, Order, OrderLine
+from shop.orders import tasks
 
 
 class OrderLineInline(admin.TabularInline):

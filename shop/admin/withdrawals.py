@@ -1,7 +1,8 @@
 from django.contrib import admin, messages
 
-from shop import stripe_api, withdrawals
 from shop.models import WithdrawalDeclaration
+from shop.payments import stripe_api
+from shop.withdrawals import services as withdrawals
 
 
 @admin.register(WithdrawalDeclaration)

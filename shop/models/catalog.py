@@ -57,7 +57,7 @@ class Product(models.Model):
         COURSE = "course", _("eCourse")
         SERIES = "series", _("Textreihe")
         CUSTOM_EBOOK = "custom_ebook", _("Individuelles E-Book")
-        ADVISER = "adviser", _("Ratgeber-Abo")
+        ADVISER = "adviser", _("KI-Berater-Abo")
 
     class VatCategory(StrEnum):
         # The rates live in settings.VAT_RATES under these keys.

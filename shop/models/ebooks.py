@@ -17,18 +17,18 @@ class CustomEbook(models.Model):
         READY_FOR_REVIEW = "ready_for_review", _("Bereit zur Prüfung")
         APPROVED = "approved", _("Freigegeben, wird erstellt")
         DELIVERED = "delivered", _("Ausgeliefert")
-        CANCELLED = "cancelled", _("Storniert und erstattet")
+        REFUNDED = "cancelled", _("Storniert und erstattet")
 
     TRANSITIONS = {
-        State.AWAITING_WISH: {State.NEW, State.CANCELLED},
-        State.NEW: {State.IN_ASSEMBLY, State.CANCELLED},
-        State.IN_ASSEMBLY: {State.READY_FOR_REVIEW, State.CANCELLED},
-        State.READY_FOR_REVIEW: {State.IN_ASSEMBLY, State.APPROVED, State.CANCELLED},
+        State.AWAITING_WISH: {State.NEW, State.REFUNDED},
+        State.NEW: {State.IN_ASSEMBLY, State.REFUNDED},
+        State.IN_ASSEMBLY: {State.READY_FOR_REVIEW, State.REFUNDED},
+        State.READY_FOR_REVIEW: {State.IN_ASSEMBLY, State.APPROVED, State.REFUNDED},
         # A render that keeps failing goes back to the desk.
         State.APPROVED: {State.DELIVERED, State.IN_ASSEMBLY},
         # A new version: the buyer keeps the current one until the next is delivered.
         State.DELIVERED: {State.IN_ASSEMBLY},
-        State.CANCELLED: set(),
+        State.REFUNDED: set(),
     }
 
     class Format(models.TextChoices):
@@ -69,7 +69,8 @@ class CustomEbook(models.Model):
     preview_rendered_at = models.DateTimeField("Vorschau erstellt", null=True, blank=True)
     version = models.PositiveIntegerField("Version", default=0)
     render_error = models.TextField("Fehler beim Erstellen", blank=True)
-    ready_email_version = models.PositiveIntegerField("Fertig-E-Mail für Version", default=0)
+    # Cleared by each approval: every delivered version gets its own "ready" e-mail.
+    ready_emailed_at = models.DateTimeField("Fertig-E-Mail gesendet", null=True, blank=True)
     refund_id = models.CharField("Stripe-Erstattung", max_length=255, blank=True)
 
     class Meta:

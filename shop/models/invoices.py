@@ -14,7 +14,7 @@ class Invoice(models.Model):
 
     class Kind(models.TextChoices):
         INVOICE = "invoice", _("Rechnung")
-        CANCELLATION = "cancellation", _("Rechnungskorrektur")
+        CREDIT_NOTE = "cancellation", _("Rechnungskorrektur")
 
     number = models.CharField("Nummer", max_length=20, unique=True)
     kind = models.CharField("Art", max_length=20, choices=Kind, default=Kind.INVOICE)
@@ -67,8 +67,8 @@ class Invoice(models.Model):
         return self.number
 
     @property
-    def is_cancellation(self) -> bool:
-        return self.kind == self.Kind.CANCELLATION
+    def is_credit_note(self) -> bool:
+        return self.kind == self.Kind.CREDIT_NOTE
 
     @property
     def download_name(self) -> str:

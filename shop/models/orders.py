@@ -2,6 +2,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from plumbing.fields import LanguageField
 from shop.models.catalog import Product
 from shop.models.discounts import DiscountCode
 
@@ -34,13 +35,15 @@ class Order(models.Model):
         PENDING = "pending", _("Offen")
         AWAITING_PAYMENT = "awaiting_payment", _("Zahlung ausstehend")
         PAID = "paid", _("Bezahlt")
-        CANCELLED = "cancelled", _("Storniert")
+        # Never paid and never will be: the checkout expired or never started, or the delayed
+        # payment failed. (Not a refund: a refunded order stays paid and gets a credit note.)
+        ABANDONED = "cancelled", _("Abgebrochen")
 
     TRANSITIONS = {
-        Status.PENDING: {Status.AWAITING_PAYMENT, Status.PAID, Status.CANCELLED},
-        Status.AWAITING_PAYMENT: {Status.PAID, Status.CANCELLED},
+        Status.PENDING: {Status.AWAITING_PAYMENT, Status.PAID, Status.ABANDONED},
+        Status.AWAITING_PAYMENT: {Status.PAID, Status.ABANDONED},
         Status.PAID: set(),
-        Status.CANCELLED: set(),
+        Status.ABANDONED: set(),
     }
 
     reference = models.CharField("Bestellnummer", max_length=20, unique=True)
@@ -58,9 +61,7 @@ class Order(models.Model):
     )
     currency = models.CharField("Währung", max_length=3, default="eur")
     # The buyer's language at checkout: every e-mail about this order is written in it.
-    language = models.CharField(
-        "Sprache", max_length=10, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE
-    )
+    language = LanguageField()
     total_cents = models.PositiveIntegerField("Summe brutto (Cent)")
     # The code as typed stays with the order; the link counts the code's redemptions.
     discount_code_text = models.CharField("Rabattcode", max_length=40, blank=True)
@@ -99,6 +100,13 @@ class Order(models.Model):
         if status not in self.TRANSITIONS[self.status]:
             raise InvalidTransition(f"{self.reference}: {self.status} → {status}")
         self.status = status
+
+    def flag_for_review(self, note: str) -> None:
+        """Puts the order in front of staff ("Prüfen") with what they should look at; earlier
+        notes stay."""
+        self.needs_review = True
+        self.review_note = f"{self.review_note}\n{note}".strip()
+        self.save(update_fields=["needs_review", "review_note"])
 
 
 class OrderLine(models.Model):

@@ -3,12 +3,13 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from plumbing.fields import LanguageField
 from shop.models.catalog import Product
 from shop.models.orders import Order
 
 
 class Subscription(models.Model):
-    """A reader's Ratgeber subscription at Stripe. Its state is what Stripe's objects say; the
+    """A reader's KI-Berater subscription at Stripe. Its state is what Stripe's objects say; the
     shop adds only what it was paid for (`paid_until`), from which access follows."""
 
     class Status(models.TextChoices):
@@ -34,9 +35,7 @@ class Subscription(models.Model):
     reference = models.CharField("Abo-Nummer", max_length=20, unique=True)
     email = models.EmailField("E-Mail")
     # The reader's language at checkout: the monthly orders and their e-mails are written in it.
-    language = models.CharField(
-        "Sprache", max_length=10, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE
-    )
+    language = LanguageField()
     buyer = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name="Kundenkonto",
@@ -63,8 +62,8 @@ class Subscription(models.Model):
     created_at = models.DateTimeField("Angelegt", auto_now_add=True)
 
     class Meta:
-        verbose_name = "Ratgeber-Abo"
-        verbose_name_plural = "Ratgeber-Abos"
+        verbose_name = "KI-Berater-Abo"
+        verbose_name_plural = "KI-Berater-Abos"
         ordering = ["-created_at"]
 
     def __str__(self):
@@ -126,9 +125,7 @@ class CancellationNotice(models.Model):
     email = models.EmailField("E-Mail")
     contract = models.CharField("Angegebener Vertrag", max_length=200, blank=True)
     # The reader's language at the cancel button: its confirmation e-mail is written in it.
-    language = models.CharField(
-        "Sprache", max_length=10, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE
-    )
+    language = LanguageField()
     kind = models.CharField("Art", max_length=20, choices=Kind, default=Kind.ORDINARY)
     reason = models.TextField("Grund (außerordentlich)", blank=True)
     received_at = models.DateTimeField("Eingegangen", default=timezone.now)

@@ -3,6 +3,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from plumbing.fields import LanguageField
 from shop.models.orders import Order
 from shop.models.subscriptions import Subscription
 
@@ -29,16 +30,14 @@ class WithdrawalConsent(models.Model):
 class WithdrawalDeclaration(models.Model):
     """A declaration made with "Vertrag widerrufen" (§ 356a BGB), as received. The order is set
     only when the reference and the order's e-mail address both match what was given. A
-    declaration of the Ratgeber subscription, named by its Abo-Nummer or by one of its months'
+    declaration of the KI-Berater subscription, named by its Abo-Nummer or by one of its months'
     orders, names the subscription too: its order is the one whose period decides the right."""
 
     received_at = models.DateTimeField(_("Eingegangen"), default=timezone.now, db_index=True)
     name = models.CharField(_("Name"), max_length=200)
     email = models.EmailField(_("E-Mail"))
     # The language of the page it was declared on: its confirmation of receipt is written in it.
-    language = models.CharField(
-        "Sprache", max_length=10, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE
-    )
+    language = LanguageField()
     contract = models.CharField(_("Angegebener Vertrag"), max_length=100)
     message = models.TextField(_("Nachricht"), blank=True)
     order = models.ForeignKey(

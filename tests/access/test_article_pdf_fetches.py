@@ -16,8 +16,8 @@ import pytest
 from PIL import Image
 from pypdf import PdfReader
 
-from shop import fulfilment, services
 from shop.models import Delivery
+from shop.orders import fulfilment, services
 from tests import factories
 from tests.pdf_text import pages_text
 

@@ -22,8 +22,9 @@ from django.utils import timezone
 from courses import certificates
 from courses import services as course_services
 from courses.models import Certificate, Enrolment
-from shop import fulfilment, links, services
+from shop.library import links
 from shop.models import CustomEbook, Delivery, Entitlement, Order, Product
+from shop.orders import fulfilment, services
 from tests import factories
 from tests.courses import factories as course_factories
 
@@ -319,7 +320,7 @@ TAMPERINGS = {
     "signature changed": lambda url, purchase: flip_last_character(owners_address(url, purchase)),
     "token cut short": lambda url, purchase: owners_address(url, purchase)[:-12] + "/",
     "signed for another purpose": lambda url, purchase: url.signed_by(
-        purchase, signing.TimestampSigner(salt="shop.links.SignInTokenGenerator")
+        purchase, signing.TimestampSigner(salt="shop.SignInTokenGenerator")
     ),
     "signed with another key": lambda url, purchase: url.signed_by(
         purchase, signing.TimestampSigner(key="not-the-shops-key", salt=url.salt)

@@ -5,8 +5,8 @@ import pytest
 from django.test import Client
 
 from courses.models import Enrolment
-from shop import services
 from shop.models import Order, Product
+from shop.orders import services
 from tests import factories
 from tests.courses import factories as course_factories
 

@@ -2,7 +2,9 @@
 
 import pytest
 
-from shop import legal, services, stripe_api
+from shop.legal import texts as legal
+from shop.orders import services
+from shop.payments import stripe_api
 from tests import factories
 
 pytestmark = pytest.mark.django_db

@@ -40,7 +40,7 @@ def outline(pdf: bytes) -> list[tuple[int, str]]:
 def ebook() -> bytes:
     return render_pdf(
         html=render_to_string(
-            "pdf/ebook.html",
+            "shop/pdf/ebook.html",
             {
                 "title": "Mein Weg nach oben",
                 "subtitle": "Texte über Gehalt, Anfang und Abschied",
@@ -57,7 +57,7 @@ def ebook() -> bytes:
 def series() -> bytes:
     return render_pdf(
         html=render_to_string(
-            "pdf/series.html",
+            "shop/pdf/series.html",
             {
                 "title": "Verhandeln in drei Schritten",
                 "description": "Eine Textreihe.",

@@ -48,7 +48,7 @@ def article_html() -> str:
         text = " ".join("".join(rng.choices(SYLLABLES, k=rng.randint(1, 4))) for _ in range(185))
         paragraphs.append(f"<h2>Abschnitt {number}</h2><p>{text}.</p>")
     return render_to_string(
-        "pdf/article.html",
+        "shop/pdf/article.html",
         {
             "title": TITLE,
             "author": "Erika Mustermann",
@@ -274,7 +274,7 @@ def test_two_workers_rendering_the_same_key_both_get_the_first_stored_copy(setti
 
 
 def test_content_key_changes_with_the_print_templates():
-    article = template_source("pdf/article.html")
+    article = template_source("shop/pdf/article.html")
 
     assert "{% extends" in article
     assert "counter(pages)" in article  # pdf/base.html counts too

@@ -14,8 +14,8 @@ from django.contrib.auth import get_user_model
 from django.test import Client
 from django.utils import timezone
 
-from shop import tasks
 from shop.models import Order, StripeEvent
+from shop.orders import tasks
 from tests import factories
 from tests.pdf_text import pages_text
 

@@ -10,8 +10,10 @@ from django.utils import timezone
 from courses import certificates, drip
 from courses.models import Enrolment
 from devstripe import signing
-from shop import ebooks, fulfilment, withdrawals
+from shop.ebooks import services as ebooks
 from shop.models import CustomEbook, Order, Product, Subscription, WithdrawalDeclaration
+from shop.orders import fulfilment
+from shop.withdrawals import services as withdrawals
 from tests import factories
 from tests.courses import factories as course_factories
 from tests.i18n.conftest import german_words_in, visible_text
@@ -197,7 +199,8 @@ def test_a_ratgeber_subscribed_in_english_books_english_monthly_orders(
 ):
     factories.adviser_product()
     assert (
-        in_english.post("/ratgeber/abonnieren/", {"email": "reader@example.com"}).status_code == 303
+        in_english.post("/ki-berater/abonnieren/", {"email": "reader@example.com"}).status_code
+        == 303
     )
     subscription = Subscription.objects.get()
     made = len(stripe_server.events)
@@ -210,9 +213,9 @@ def test_a_ratgeber_subscribed_in_english_books_english_monthly_orders(
 
     assert subscription.language == order.language == "en"
     assert stripe_server.requests[0].params["locale"] == "en"
-    assert order.lines.get().description.startswith("Ratgeber subscription ")
+    assert order.lines.get().description.startswith("AI adviser subscription ")
     [message] = outbox
-    assert message.subject == f"Your order {order.reference}: Your Ratgeber payment"
+    assert message.subject == f"Your order {order.reference}: Your AI adviser payment"
     assert german_words_in(message.body) == []
 
 
@@ -226,7 +229,7 @@ def test_a_withdrawal_declared_in_english_is_confirmed_in_english_by_the_worker(
     )  # fmt: skip
     declaration = WithdrawalDeclaration.objects.get()
 
-    assert withdrawals.send_confirmation(declaration_id=declaration.pk) == "sent"
+    assert withdrawals.send_receipt(declaration_id=declaration.pk) == "sent"
 
     assert declaration.language == "en" and page.status_code in (200, 302)
     [message] = outbox

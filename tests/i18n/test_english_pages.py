@@ -9,9 +9,9 @@ from django.utils import translation
 
 from courses import links as course_links
 from courses.models import Certificate, Course, Enrolment, LearningTask, Lesson
-from shop import fulfilment
 from shop.models import Article, CancellationNotice, CustomEbook, Order, Product, Series
 from shop.money import format_eur
+from shop.orders import fulfilment
 from tests import factories
 from tests.courses import factories as course_factories
 from tests.i18n.conftest import german_words_in, visible_text
@@ -83,8 +83,8 @@ def key_pages(shop: Shop) -> dict[str, str]:
         "eBook wish": f"/library/e-book/{shop.ebook.pk}/wunsch/",
         "certificate": certificate.get_absolute_url(),
         "payment cancelled": "/checkout/cancelled/",
-        "Ratgeber": "/ratgeber/",
-        "Ratgeber welcome": "/ratgeber/willkommen/",
+        "KI-Berater": "/ki-berater/",
+        "KI-Berater welcome": "/ki-berater/willkommen/",
         "cancel contracts": "/vertraege-kuendigen/",
         "sign in": "/sign-in/",
     }

@@ -2,8 +2,8 @@
 
 import pytest
 
-from shop import fulfilment, services
 from shop.models import Delivery
+from shop.orders import fulfilment, services
 from tests import factories
 
 pytestmark = pytest.mark.django_db

@@ -1,4 +1,4 @@
-"""Who reads the Ratgeber: the one selector, the article page and the library. Buyers of a custom
+"""Who reads the KI-Berater: the one selector, the article page and the library. Buyers of a custom
 eBook or a series read it free for ADVISER_GRANT_PERIOD; the grant lives and dies with the
 entitlement it comes from."""
 
@@ -9,7 +9,7 @@ import time_machine
 from django.conf import settings
 from django.utils import timezone
 
-from shop import selectors
+from shop.adviser import selectors
 from shop.models import Entitlement
 from tests import factories
 
@@ -68,7 +68,7 @@ def test_an_article_pdf_brings_no_grant(client, article):
 
 def test_anonymous_readers_see_the_teaser_and_a_pointer_to_the_ratgeber(client, article):
     page = client.get(article.get_absolute_url()).content.decode()
-    assert article.teaser in page and 'href="/ratgeber/"' in page
+    assert article.teaser in page and 'href="/ki-berater/"' in page
     assert "Zahlen statt Gefühle" not in page
 
 

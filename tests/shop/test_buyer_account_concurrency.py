@@ -7,8 +7,8 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.db import connection, connections
 
-from shop import services
 from shop.models import Order
+from shop.orders import services
 from tests import factories
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -133,7 +133,7 @@ def test_stripe_unreachable_gets_a_clear_message_and_charges_nothing(client, set
     assert response.status_code == 503
     assert "nicht erreichbar" in response.content.decode()
     # No session was made, so no webhook would ever end the order: it is cancelled at once.
-    assert Order.objects.get().status == Order.Status.CANCELLED
+    assert Order.objects.get().status == Order.Status.ABANDONED
 
 
 def test_success_page_settles_the_order_before_the_webhook_arrives(client, stripe_server):

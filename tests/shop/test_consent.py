@@ -7,8 +7,9 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 
-from shop import fulfilment, legal, services
+from shop.legal import texts as legal
 from shop.models import Order, Product, WithdrawalConsent
+from shop.orders import fulfilment, services
 from tests import factories
 from tests.courses import factories as course_factories
 

@@ -4,8 +4,8 @@ import pytest
 
 from courses.selectors import has_access
 from devstripe import signing
-from shop import fulfilment, services
 from shop.models import Order, Product
+from shop.orders import fulfilment, services
 from tests import factories
 from tests.courses import factories as course_factories
 

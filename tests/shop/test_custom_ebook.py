@@ -9,8 +9,10 @@ import time_machine
 from django.utils import timezone
 from ebooklib import epub
 
-from shop import ebooks, fulfilment, services, stripe_api
+from shop.ebooks import services as ebooks
 from shop.models import CustomEbook, Delivery, EbookChapter, InvalidTransition, Product
+from shop.orders import fulfilment, services
+from shop.payments import stripe_api
 from tests import factories
 from tests.pdf_text import pages_text
 
@@ -272,7 +274,7 @@ def bought_through_stripe(product, stripe_server) -> CustomEbook:
 def test_cancelling_refunds_the_line_and_revokes_the_book(client, product, staff, stripe_server):
     ebook = wish(bought_through_stripe(product, stripe_server))
 
-    ebooks.change_state(ebook_id=ebook.pk, to=State.CANCELLED, by=staff)
+    ebooks.change_state(ebook_id=ebook.pk, to=State.REFUNDED, by=staff)
 
     [refund] = stripe_server.refunds
     order = ebook.order_line.order
@@ -287,8 +289,8 @@ def test_a_refund_stripe_refuses_cancels_nothing(product, staff, stripe_server):
     ebook = wish(bought(product))  # paid with a payment intent Stripe does not know
 
     with pytest.raises(stripe_api.StripeUnavailable):
-        ebooks.change_state(ebook_id=ebook.pk, to=State.CANCELLED, by=staff)
+        ebooks.change_state(ebook_id=ebook.pk, to=State.REFUNDED, by=staff)
 
     ebook.refresh_from_db()
-    assert ebook.state == State.NEW and not ebook.state_changes.filter(to_state=State.CANCELLED)
+    assert ebook.state == State.NEW and not ebook.state_changes.filter(to_state=State.REFUNDED)
     assert ebook.order_line.entitlements.get().revoked_at is None

@@ -1,7 +1,7 @@
 import pytest
 from django.core.management import call_command
 
-from shop import selectors
+from shop.catalog import selectors
 from shop.models import Product
 
 pytestmark = pytest.mark.django_db

@@ -6,8 +6,10 @@ import multiprocessing
 import pytest
 from django.db import connection, connections
 
-from shop import discounts, legal, services, stripe_api
+from shop.legal import texts as legal
 from shop.models import Order
+from shop.orders import discounts, services
+from shop.payments import stripe_api
 from tests import factories
 
 pytestmark = pytest.mark.django_db(transaction=True)

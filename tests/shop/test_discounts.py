@@ -9,8 +9,8 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from shop import discounts, services
 from shop.models import DiscountCode, Order, OrderLine, Product
+from shop.orders import discounts, services
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -274,7 +274,7 @@ def test_an_expired_or_failed_checkout_gives_its_redemption_back(stripe_server):
     with pytest.raises(discounts.DiscountRefused, match="vollständig eingelöst"):
         order_with(article.product, "SOMMER", email="bob@example.com")
 
-    services.cancel_checkout(session=factories.completed_session(first, status="expired"))
+    services.abandon_checkout(session=factories.completed_session(first, status="expired"))
 
     assert order_with(article.product, "SOMMER", email="bob@example.com").total_cents == 441
 
@@ -287,7 +287,7 @@ def test_a_paid_order_keeps_its_redemption():
     order.save(update_fields=["stripe_session_id"])
     services.complete_checkout(session=factories.completed_session(order))
     # A late expiry event for the paid session changes nothing.
-    services.cancel_checkout(session=factories.completed_session(order, status="expired"))
+    services.abandon_checkout(session=factories.completed_session(order, status="expired"))
 
     order.refresh_from_db()
     assert order.is_paid
@@ -303,5 +303,5 @@ def test_a_checkout_stripe_could_not_start_gives_its_redemption_back(client, set
     response = buy(client, article, code="SOMMER")
 
     assert response.status_code == 503
-    assert Order.objects.get().status == Order.Status.CANCELLED
+    assert Order.objects.get().status == Order.Status.ABANDONED
     assert discounts.redemptions(DiscountCode.objects.get()).count() == 0

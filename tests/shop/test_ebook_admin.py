@@ -2,7 +2,7 @@
 
 import pytest
 
-from shop import ebooks
+from shop.ebooks import services as ebooks
 from shop.models import CustomEbook, EbookChapter, Product
 from tests import factories
 from tests.pdf_text import pages_text

@@ -6,8 +6,8 @@ import pytest
 from django.utils import timezone
 
 from documents.models import RenderedPdf
-from shop import fulfilment, selectors, services
 from shop.models import Delivery, Order
+from shop.orders import fulfilment, selectors, services
 from tests import factories
 from tests.pdf_text import pages_text
 

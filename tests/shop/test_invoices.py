@@ -8,8 +8,9 @@ import pytest
 import time_machine
 from django.db import transaction
 
-from shop import fulfilment, invoices, services
+from shop.invoicing import services as invoicing
 from shop.models import Invoice, Order, Product, Subscription
+from shop.orders import fulfilment, services
 from tests import factories
 from tests.courses import factories as course_factories
 from tests.pdf_text import pages_text
@@ -139,7 +140,7 @@ def test_a_replayed_payment_issues_no_second_invoice():
 @pytest.mark.django_db(transaction=True)
 def test_numbers_are_only_drawn_inside_the_paying_transaction():
     with pytest.raises(RuntimeError, match="inside the paying transaction"):
-        invoices._next_number("RE", 2026)
+        invoicing._next_number("RE", 2026)
 
 
 def test_the_pdf_shows_the_invoice_in_german_and_goes_with_the_order_email(outbox):
@@ -165,7 +166,7 @@ def test_the_pdf_shows_the_invoice_in_german_and_goes_with_the_order_email(outbo
 def test_an_invoice_is_rendered_once_and_never_again(settings):
     order = factories.paid_order_of([factories.article().product])
     invoice = order.invoices.get()
-    invoices.render_pdf(invoice_id=invoice.pk)
+    invoicing.render_pdf(invoice_id=invoice.pk)
     invoice.refresh_from_db()
     first = invoice.pdf.name
 
@@ -257,7 +258,7 @@ def test_each_paid_ratgeber_month_is_invoiced_at_19_percent_and_mailed(
     client, stripe_server, post_event, outbox
 ):
     factories.adviser_product(price_cents=500)
-    assert client.post("/ratgeber/abonnieren/", {"email": "abo@example.com"}).status_code == 303
+    assert client.post("/ki-berater/abonnieren/", {"email": "abo@example.com"}).status_code == 303
     subscription = Subscription.objects.get()
     before = len(stripe_server.events)
     completed = stripe_server.complete(subscription.stripe_session_id)

@@ -8,8 +8,8 @@ import pytest
 from django.db import connection, connections, transaction
 from django.utils import timezone
 
-from shop import services
 from shop.models import Invoice, Order
+from shop.orders import services
 from tests import factories
 
 pytestmark = [

@@ -8,8 +8,8 @@ import pytest
 import time_machine
 from django.utils import timezone
 
-from shop import fulfilment, services
 from shop.models import Entitlement
+from shop.orders import fulfilment, services
 from tests import factories
 
 pytestmark = pytest.mark.django_db

@@ -5,8 +5,13 @@ import pytest
 
 from courses.selectors import has_access
 from devstripe import signing
-from shop import ebooks, fulfilment, invoices, links, services, stripe_api
+from shop.ebooks import services as ebooks
+from shop.invoicing import emails as invoicing_emails
+from shop.invoicing import services as invoicing
+from shop.library import links
 from shop.models import CustomEbook, Entitlement, Invoice, Order, Product
+from shop.orders import fulfilment, services
+from shop.payments import stripe_api
 from tests import factories
 from tests.courses import factories as course_factories
 
@@ -69,7 +74,7 @@ def test_a_full_refund_cancels_the_invoice_and_closes_the_download(
     event = refund(stripe_server, order, 490)
     assert outcome(post_event(event)).startswith("refunded ST-")
 
-    cancellation = order.invoices.get(kind=Invoice.Kind.CANCELLATION)
+    cancellation = order.invoices.get(kind=Invoice.Kind.CREDIT_NOTE)
     assert cancellation.number == f"ST-{cancellation.issued_on.year}-000001"
     assert cancellation.corrects == original
     assert cancellation.stripe_refund_id == event["data"]["object"]["refunds"]["data"][0]["id"]
@@ -77,8 +82,8 @@ def test_a_full_refund_cancels_the_invoice_and_closes_the_download(
     assert (line.gross_cents, line.vat_cents, line.net_cents) == (-490, -32, -458)
     assert client.get(download).status_code == 404
 
-    invoices.render_pdf(invoice_id=cancellation.pk)
-    assert fulfilment.send_cancellation_email(invoice_id=cancellation.pk) == "sent"
+    invoicing.render_pdf(invoice_id=cancellation.pk)
+    assert invoicing_emails.email_credit_note(invoice_id=cancellation.pk) == "sent"
     [message] = outbox
     assert cancellation.number in message.subject and original.number in message.body
     assert "4,90 € erstattet" in message.body
@@ -86,7 +91,7 @@ def test_a_full_refund_cancels_the_invoice_and_closes_the_download(
     library = client.get("/library/").content.decode()
     assert f"Rechnungskorrektur {cancellation.number}" in library
     assert f"Rechnung {original.number}" in library
-    assert fulfilment.send_cancellation_email(invoice_id=cancellation.pk) == "already sent"
+    assert invoicing_emails.email_credit_note(invoice_id=cancellation.pk) == "already sent"
 
 
 def test_the_cancellation_pdf_refers_to_the_original_with_negative_amounts(
@@ -96,9 +101,9 @@ def test_the_cancellation_pdf_refers_to_the_original_with_negative_amounts(
 
     order = bought(stripe_server, [factories.article(price_cents=490).product])
     post_event(refund(stripe_server, order, 490))
-    cancellation = order.invoices.get(kind=Invoice.Kind.CANCELLATION)
+    cancellation = order.invoices.get(kind=Invoice.Kind.CREDIT_NOTE)
 
-    invoices.render_pdf(invoice_id=cancellation.pk)
+    invoicing.render_pdf(invoice_id=cancellation.pk)
 
     cancellation.refresh_from_db()
     [text] = pages_text(cancellation.pdf.read())
@@ -117,7 +122,7 @@ def test_a_replayed_or_repeated_refund_event_changes_nothing(stripe_server, post
     # later update of the charge): its refund id is handled already.
     again = signing.event("charge.refunded", event["data"]["object"])
     assert outcome(post_event(again)) == "no new refund"
-    assert order.invoices.filter(kind=Invoice.Kind.CANCELLATION).count() == 1
+    assert order.invoices.filter(kind=Invoice.Kind.CREDIT_NOTE).count() == 1
 
 
 def test_a_refund_of_one_whole_line_revokes_only_that_line(stripe_server, post_event):
@@ -127,7 +132,7 @@ def test_a_refund_of_one_whole_line_revokes_only_that_line(stripe_server, post_e
 
     assert outcome(post_event(refund(stripe_server, order, 2990))).startswith("refunded")
 
-    cancellation = order.invoices.get(kind=Invoice.Kind.CANCELLATION)
+    cancellation = order.invoices.get(kind=Invoice.Kind.CREDIT_NOTE)
     assert [(li.description, li.gross_cents) for li in cancellation.lines.all()] == [
         ("eCourse", -2990)
     ]
@@ -139,7 +144,7 @@ def test_a_refund_of_one_whole_line_revokes_only_that_line(stripe_server, post_e
     # The rest later: the remaining line, and with it the whole order, is cancelled.
     assert outcome(post_event(refund(stripe_server, order, 490, key="r2"))).startswith("refunded")
     assert Entitlement.objects.filter(order_line__order=order, revoked_at__isnull=True).count() == 0
-    assert order.invoices.filter(kind=Invoice.Kind.CANCELLATION).count() == 2
+    assert order.invoices.filter(kind=Invoice.Kind.CREDIT_NOTE).count() == 2
 
 
 def test_a_partial_refund_matching_no_line_is_invoiced_for_the_amount_and_flagged(
@@ -150,7 +155,7 @@ def test_a_partial_refund_matching_no_line_is_invoiced_for_the_amount_and_flagge
 
     assert outcome(post_event(refund(stripe_server, order, 1000))).startswith("partial refund")
 
-    cancellation = order.invoices.get(kind=Invoice.Kind.CANCELLATION)
+    cancellation = order.invoices.get(kind=Invoice.Kind.CREDIT_NOTE)
     lines = list(cancellation.lines.all())
     assert sum(line.gross_cents for line in lines) == -1000
     assert {str(line.vat_rate) for line in lines} == {"7.00", "19.00"}
@@ -178,7 +183,7 @@ def test_a_refund_without_the_refund_list_is_handled_by_the_amount_once(stripe_s
 
     assert outcome(post_event(signing.event("charge.refunded", charge))).startswith("refunded")
     assert outcome(post_event(signing.event("charge.refunded", charge))) == "no new refund"
-    assert order.invoices.filter(kind=Invoice.Kind.CANCELLATION).count() == 1
+    assert order.invoices.filter(kind=Invoice.Kind.CREDIT_NOTE).count() == 1
 
 
 def test_cancelling_a_custom_ebook_ends_in_exactly_one_cancellation_invoice(
@@ -195,14 +200,14 @@ def test_cancelling_a_custom_ebook_ends_in_exactly_one_cancellation_invoice(
         articles=[], format=CustomEbook.Format.PDF, note="",
     )  # fmt: skip
 
-    ebooks.change_state(ebook_id=ebook.pk, to=CustomEbook.State.CANCELLED, by=staff)
+    ebooks.change_state(ebook_id=ebook.pk, to=CustomEbook.State.REFUNDED, by=staff)
     event = stripe_server.charge_refunded(order.stripe_payment_intent)
 
     assert outcome(post_event(event)).startswith("refunded")
     assert outcome(post_event(signing.event("charge.refunded", event["data"]["object"]))) == (
         "no new refund"
     )
-    [cancellation] = order.invoices.filter(kind=Invoice.Kind.CANCELLATION)
+    [cancellation] = order.invoices.filter(kind=Invoice.Kind.CREDIT_NOTE)
     assert cancellation.stripe_refund_id == CustomEbook.objects.get(pk=ebook.pk).refund_id
     assert [line.order_line_id for line in cancellation.lines.all()] == [ebook.order_line_id]
 
@@ -218,7 +223,7 @@ def test_a_dispute_takes_back_access_and_flags_the_order(stripe_server, post_eve
     assert not has_access(learner=order.buyer, course=course.course)
     order.refresh_from_db()
     assert order.needs_review and "angefochten" in order.review_note
-    assert not order.invoices.filter(kind=Invoice.Kind.CANCELLATION).exists()
+    assert not order.invoices.filter(kind=Invoice.Kind.CREDIT_NOTE).exists()
 
 
 def test_a_course_bought_twice_stays_open_when_one_purchase_is_refunded(stripe_server, post_event):
@@ -240,5 +245,5 @@ def test_events_for_payments_the_shop_does_not_know_change_nothing(stripe_server
         assert outcome(post_event(signing.event("charge.refunded", changed))) == "unknown order"
     garbage = {**charge, "refunds": {"data": [{"id": 1, "amount": "490"}, "x", None]}}
     assert outcome(post_event(signing.event("charge.refunded", garbage))) == "no new refund"
-    assert not Invoice.objects.filter(kind=Invoice.Kind.CANCELLATION).exists()
+    assert not Invoice.objects.filter(kind=Invoice.Kind.CREDIT_NOTE).exists()
     assert Entitlement.objects.get().revoked_at is None

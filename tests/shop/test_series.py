@@ -8,8 +8,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from documents.models import RenderedPdf
-from shop import fulfilment, pdf, services, tasks
+from shop.catalog import pdf, tasks
+from shop.catalog import services as catalog_services
 from shop.models import Delivery, Entitlement, Product, SeriesArticle
+from shop.orders import fulfilment
 from tests import factories
 from tests.pdf_text import pages_text
 
@@ -168,7 +170,7 @@ def test_a_series_must_cost_less_than_its_parts(series):
     with pytest.raises(ValidationError, match="unter der Summe"):
         product.full_clean()
     product.save()
-    assert "nicht unter der Summe" in services.series_price_problem(series=series)
+    assert "nicht unter der Summe" in catalog_services.series_price_problem(series=series)
     product.price_cents = 3 * 490 - 1
     product.full_clean()
 

@@ -1,4 +1,4 @@
-"""The Ratgeber subscription through its whole life, as Stripe's signed events tell it over HTTP:
+"""The AI adviser subscription through its whole life, as Stripe's signed events tell it over HTTP:
 subscribe, paid, payment failed (past due, grace, no access), recovered, renewed, ended; events
 replayed and out of order."""
 
@@ -12,8 +12,9 @@ from django.conf import settings
 from django.utils import timezone
 
 from devstripe import signing
-from shop import stripe_api, withdrawals
 from shop.models import Invoice, Order, Subscription
+from shop.payments import stripe_api
+from shop.withdrawals import services as withdrawals
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -36,7 +37,7 @@ def subscribe(client, stripe_server, adviser):
     """Subscribes through the page and pays on devstripe; the events, not yet sent."""
 
     def run(email: str = EMAIL) -> tuple[Subscription, list[dict]]:
-        response = client.post("/ratgeber/abonnieren/", {"email": email})
+        response = client.post("/ki-berater/abonnieren/", {"email": email})
         assert response.status_code == 303
         assert response["Location"].startswith(stripe_server.url)
         subscription = Subscription.objects.get(email=email)
@@ -67,13 +68,13 @@ def reads_full_text(client, article) -> bool:
 
 
 def test_subscribe_page_shows_the_monthly_price_with_vat(client, adviser):
-    page = client.get("/ratgeber/").content.decode()
+    page = client.get("/ki-berater/").content.decode()
     assert "5,00 € / Monat inkl. MwSt." in page
     assert 'name="email"' in page
 
 
 def test_checkout_is_a_subscription_session_with_a_monthly_price(client, stripe_server, adviser):
-    client.post("/ratgeber/abonnieren/", {"email": EMAIL})
+    client.post("/ki-berater/abonnieren/", {"email": EMAIL})
     created = [r for r in stripe_server.requests if r.path == "/v1/checkout/sessions"][0]
     assert created.params["mode"] == "subscription"
     price = created.params["line_items"][0]["price_data"]
@@ -84,7 +85,7 @@ def test_checkout_is_a_subscription_session_with_a_monthly_price(client, stripe_
 
 
 def test_a_bad_email_is_refused_and_nothing_is_created(client, stripe_server, adviser):
-    response = client.post("/ratgeber/abonnieren/", {"email": "keine-adresse"})
+    response = client.post("/ki-berater/abonnieren/", {"email": "keine-adresse"})
     assert response.status_code == 400
     assert not Subscription.objects.exists()
     assert not stripe_server.requests
@@ -106,7 +107,7 @@ def test_paid_subscription_opens_every_article_and_books_a_paid_order(
     order = Order.objects.get(email=EMAIL)
     assert order.is_paid and order.total_cents == 500
     line = order.lines.get()
-    assert line.description.startswith("Ratgeber-Abo ")
+    assert line.description.startswith("KI-Berater-Abo ")
     assert (line.vat_rate, line.vat_cents) == (19, 80)
     # The reader's own account, as for every purchase: no entitlement, the subscription rules.
     assert not order.buyer.entitlements.exists()
@@ -117,7 +118,7 @@ def test_paid_subscription_opens_every_article_and_books_a_paid_order(
 
 
 def test_without_access_the_article_page_shows_the_teaser_and_the_buy_box(client, article):
-    client.force_login(factories.services.buyer_account(email="fremd@example.com"))
+    client.force_login(factories.buyer_account(email="fremd@example.com"))
     page = client.get(article.get_absolute_url()).content.decode()
     assert article.teaser in page and "Als PDF kaufen" in page
     assert "Zahlen statt Gefühle" not in page
@@ -245,7 +246,7 @@ def test_events_of_a_subscription_the_shop_does_not_know_are_acknowledged(post_e
 def test_a_running_subscription_is_not_sold_twice(client, subscribe, post_event):
     _, events = subscribe()
     send(post_event, events)
-    response = client.post("/ratgeber/abonnieren/", {"email": EMAIL.upper()})
+    response = client.post("/ki-berater/abonnieren/", {"email": EMAIL.upper()})
     assert response.status_code == 409
     assert Subscription.objects.count() == 1
 
@@ -292,7 +293,7 @@ def test_a_reader_subscribes_in_the_browser_and_stripes_page_starts_it_over_http
     """The whole way over real HTTP: the page, Stripe's hosted page ("Mit Karte bezahlen"), and
     the three signed webhooks it sends to the running shop, then the welcome page."""
     reader = requests.Session()
-    page = f"{live_server.url}/ratgeber/"
+    page = f"{live_server.url}/ki-berater/"
     token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', reader.get(page).text)[1]
     answer = reader.post(
         f"{page}abonnieren/", data={"email": EMAIL, "csrfmiddlewaretoken": token},
@@ -302,8 +303,8 @@ def test_a_reader_subscribes_in_the_browser_and_stripes_page_starts_it_over_http
 
     welcome = reader.post(answer.headers["Location"], data={"method": "card"})
 
-    assert welcome.url == f"{live_server.url}/ratgeber/willkommen/"
-    assert "Willkommen beim Ratgeber" in welcome.text
+    assert welcome.url == f"{live_server.url}/ki-berater/willkommen/"
+    assert "Willkommen beim KI-Berater" in welcome.text
     subscription = Subscription.objects.get()
     assert subscription.status == Subscription.Status.ACTIVE and subscription.has_access
     assert Order.objects.get().is_paid
@@ -326,7 +327,7 @@ def test_every_paid_period_gets_its_own_invoice_at_19_percent(subscribe, post_ev
     assert first.buyer_name == "Lea Leserin" and "10115 Berlin" in first.buyer_address
     for invoice in (first, second):
         [line] = invoice.lines.all()
-        assert line.description.startswith("Ratgeber-Abo ")
+        assert line.description.startswith("KI-Berater-Abo ")
         assert (line.gross_cents, line.vat_rate, line.vat_cents) == (500, 19, 80)
 
 

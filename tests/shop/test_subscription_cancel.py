@@ -21,7 +21,7 @@ FORM = {"name": "Lea Leserin", "email": EMAIL, "contract": "", "kind": "ordinary
 def running(client, stripe_server, post_event):
     """A paid, running subscription of EMAIL, its events sent as Stripe sends them."""
     factories.adviser_product()
-    client.post("/ratgeber/abonnieren/", {"email": EMAIL})
+    client.post("/ki-berater/abonnieren/", {"email": EMAIL})
     subscription = Subscription.objects.get()
     made = len(stripe_server.events)
     for event in [
@@ -81,7 +81,7 @@ def test_cancel_records_the_notice_ends_at_period_end_and_confirms_by_email_at_o
         "Ordentliche Kündigung" in message.body and "zum nächstmöglichen Zeitpunkt" in message.body
     )
     end = date_format(timezone.localtime(notice.ends_at), "j. F Y")
-    assert f"Ihr Ratgeber-Abo endet zum {end}." in message.body
+    assert f"Ihr KI-Berater-Abo endet zum {end}." in message.body
     assert f"um {local_time(notice)} Uhr" in message.body
     # The reader reads on to the end of the paid period, and the library says so.
     client.force_login(running.buyer)
@@ -135,7 +135,7 @@ def test_when_stripe_is_down_the_notice_is_recorded_and_confirmed_for_staff(
     client, running, settings
 ):
     settings.STRIPE_API_BASE = "http://127.0.0.1:9"
-    from shop import stripe_api
+    from shop.payments import stripe_api
 
     stripe_api._client.cache_clear()
     assert confirmed(client, FORM).status_code == 200

@@ -1,4 +1,4 @@
-"""The order each Ratgeber month books knows the payment that paid it, so a refund or dispute of
+"""The order each KI-Berater month books knows the payment that paid it, so a refund or dispute of
 that month reaches it as for any order: a cancellation invoice, and the month no longer counts as
 paid while the subscription runs on. Its line writes dates as the reader's language does."""
 
@@ -8,7 +8,7 @@ import pytest
 import time_machine
 
 from devstripe import signing
-from shop import subscriptions
+from shop.adviser import services as adviser_services
 from shop.models import Invoice, Order, Subscription
 from tests import factories
 from tests.shop.test_refunds import outcome, refund
@@ -39,7 +39,7 @@ def test_a_refunded_month_is_cancelled_like_any_order_and_opens_no_more_articles
 
     assert outcome(post_event(event)).startswith("refunded ST-")
 
-    cancellation = paid_month.invoices.get(kind=Invoice.Kind.CANCELLATION)
+    cancellation = paid_month.invoices.get(kind=Invoice.Kind.CREDIT_NOTE)
     assert cancellation.corrects == paid_month.invoices.get(kind=Invoice.Kind.INVOICE)
     [line] = cancellation.lines.all()
     assert (line.gross_cents, str(line.vat_rate), line.vat_cents) == (-500, "19.00", -80)
@@ -74,7 +74,7 @@ def test_a_refunded_renewal_leaves_the_month_before_paid(paid_month, post_event,
         assert outcome(post_event(refund(stripe_server, renewal, 500))).startswith("refunded")
 
     assert Subscription.objects.get().paid_until == first_end
-    assert not paid_month.invoices.filter(kind=Invoice.Kind.CANCELLATION).exists()
+    assert not paid_month.invoices.filter(kind=Invoice.Kind.CREDIT_NOTE).exists()
 
 
 def test_a_disputed_month_opens_no_more_articles_and_is_flagged(
@@ -131,7 +131,7 @@ def test_an_invoice_naming_its_payment_books_the_month_with_it_without_asking_st
 ):
     invoice = invoice_of_a_running_subscription(**names_its_payment)
 
-    assert subscriptions.record_paid_invoice(invoice=invoice) == "paid"
+    assert adviser_services.record_paid_invoice(invoice=invoice) == "paid"
 
     order = Order.objects.get()
     assert order.stripe_payment_intent == "pi_paid" and not order.needs_review
@@ -141,7 +141,7 @@ def test_an_invoice_naming_its_payment_books_the_month_with_it_without_asking_st
 def test_a_month_whose_payment_stripe_cannot_name_is_booked_and_flagged_for_staff(stripe_server):
     invoice = invoice_of_a_running_subscription()  # one the stand-in never made
 
-    assert subscriptions.record_paid_invoice(invoice=invoice) == "paid"
+    assert adviser_services.record_paid_invoice(invoice=invoice) == "paid"
 
     order = Order.objects.get()
     assert order.is_paid and order.stripe_payment_intent == ""
@@ -152,14 +152,14 @@ def test_a_month_whose_payment_stripe_cannot_name_is_booked_and_flagged_for_staf
 @pytest.mark.parametrize(
     ("language", "description"),
     [
-        ("de", "Ratgeber-Abo 23. November 2026–23. Dezember 2026"),
-        ("en", "Ratgeber subscription Nov. 23, 2026–Dec. 23, 2026"),
+        ("de", "KI-Berater-Abo 23. November 2026–23. Dezember 2026"),
+        ("en", "AI adviser subscription Nov. 23, 2026–Dec. 23, 2026"),
     ],
 )
 def test_the_months_line_writes_its_dates_as_the_readers_language_does(language, description):
     invoice = invoice_of_a_running_subscription(language=language, payment_intent="pi_paid")
 
-    subscriptions.record_paid_invoice(invoice=invoice)
+    adviser_services.record_paid_invoice(invoice=invoice)
 
     order = Order.objects.get()
     assert order.lines.get().description == description

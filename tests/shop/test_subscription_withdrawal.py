@@ -1,4 +1,4 @@
-"""Withdrawing the Ratgeber subscription: a declaration naming its Abo-Nummer (or one of its
+"""Withdrawing the AI adviser subscription: a declaration naming its Abo-Nummer (or one of its
 months' orders) with the subscription's own address is matched, its first 14 days decide, and the
 staff's refund ends it at Stripe at once, refunds what it still counts as paid, and does all that
 once however often it is clicked or Stripe reports it."""
@@ -15,8 +15,8 @@ from django.db.migrations.executor import MigrationExecutor
 from django.test import Client
 from django.utils import timezone
 
-from shop import stripe_api
 from shop.models import Order, Subscription, WithdrawalDeclaration
+from shop.payments import stripe_api
 from tests import factories
 from tests.shop.test_subscription import (  # noqa: F401 - fixtures imported with their helpers
     EMAIL,
@@ -112,7 +112,7 @@ def test_an_abo_nummer_with_another_address_withdraws_nothing_and_reads_as_any_u
 def test_a_subscription_without_a_paid_month_is_named_for_staff_with_nothing_to_refund(
     client, run_tasks, adviser, refund_action, stripe_server
 ):
-    client.post("/ratgeber/abonnieren/", {"email": EMAIL})  # Stripe's checkout left unpaid
+    client.post("/ki-berater/abonnieren/", {"email": EMAIL})  # Stripe's checkout left unpaid
     subscription = Subscription.objects.get()
 
     declare(client, run_tasks, contract=subscription.reference, email=EMAIL)
@@ -219,7 +219,7 @@ def test_the_migration_names_the_subscription_of_declarations_matched_to_one_of_
     executor.migrate(before)
     old = executor.loader.project_state(before).apps
     product = old.get_model("shop", "Product").objects.create(
-        kind="adviser", name="Ratgeber", price_cents=500
+        kind="adviser", name="KI-Berater", price_cents=500
     )
     month, other = (
         old.get_model("shop", "Order").objects.create(

@@ -8,9 +8,11 @@ import requests
 from django.db import connection, transaction
 from django.db.migrations.executor import MigrationExecutor
 
-from shop import invoices, legal, services
+from shop.invoicing import services as invoicing
+from shop.legal import texts as legal
 from shop.models import Product
 from shop.money import vat_included
+from shop.orders import services
 from tests import factories
 from tests.courses import factories as course_factories
 
@@ -98,7 +100,7 @@ def test_migrating_back_stores_the_category_of_each_products_kind_again():
     executor = MigrationExecutor(connection)
     executor.migrate(executor.loader.graph.leaf_nodes())
 
-    assert categories == {"E-Book": "publication", "Ratgeber": "elearning"}
+    assert categories == {"E-Book": "publication", "KI-Berater": "elearning"}
 
 
 def exact_vat(gross_cents: int, rate: Decimal) -> Decimal:
@@ -155,7 +157,7 @@ def test_a_partial_cancellation_splits_the_amount_over_the_rates_to_the_cent(amo
     original = order.invoices.get()
 
     with transaction.atomic():
-        cancellation = invoices.issue_cancellation(
+        cancellation = invoicing.issue_credit_note(
             original=original, refund_id=f"re_{amount}", amount_cents=amount, lines=None
         )
 

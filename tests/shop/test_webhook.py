@@ -247,7 +247,7 @@ def test_failed_sepa_debit_cancels_the_order(post_event):
     )
 
     order.refresh_from_db()
-    assert order.status == Order.Status.CANCELLED
+    assert order.status == Order.Status.ABANDONED
     assert not Entitlement.objects.exists()
 
 
@@ -265,5 +265,5 @@ def test_expired_session_cancels_a_pending_order_but_never_a_paid_one(post_event
 
     pending.refresh_from_db()
     paid.refresh_from_db()
-    assert pending.status == Order.Status.CANCELLED
+    assert pending.status == Order.Status.ABANDONED
     assert paid.is_paid

@@ -8,8 +8,13 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 
-from shop import ebooks, legal, services, stripe_api, tasks, withdrawals
+from shop.ebooks import services as ebooks
+from shop.legal import texts as legal
 from shop.models import CustomEbook, Order, Product, WithdrawalDeclaration
+from shop.orders import services
+from shop.payments import stripe_api
+from shop.withdrawals import services as withdrawals
+from shop.withdrawals import tasks
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -117,7 +122,7 @@ def test_the_confirmation_email_goes_out_once_however_often_the_task_runs(run_ta
             name="Bob", email="bob@example.com", contract="x", message=""
         )
 
-    assert withdrawals.send_confirmation(declaration_id=declaration.pk) == "already sent"
+    assert withdrawals.send_receipt(declaration_id=declaration.pk) == "already sent"
     assert len(outbox) == 1
 
 
@@ -305,7 +310,7 @@ def test_staff_refund_a_custom_ebook_through_stripe_and_cancel_it(
     [refund] = stripe_server.refunds
     assert (refund["payment_intent"], refund["amount"]) == (order.stripe_payment_intent, 7900)
     ebook = CustomEbook.objects.get(order_line__order=order)
-    assert ebook.state == State.CANCELLED and ebook.refund_id == refund["id"]
+    assert ebook.state == State.REFUNDED and ebook.refund_id == refund["id"]
     assert ebook.state_changes.last().changed_by.username == "redaktion"
     declaration.refresh_from_db()
     assert declaration.handled_at and declaration.handled_by.username == "redaktion"
@@ -379,7 +384,7 @@ def test_a_confirmation_whose_task_was_lost_is_sent_by_the_next_beat(run_tasks, 
     declaration = withdrawals.declare(name="Bob", email="bob@example.com", contract="x", message="")
     # No callbacks ran: the task never reached the broker.
     with time_machine.travel(timedelta(minutes=2)), run_tasks():
-        assert tasks.resend_missing_withdrawal_confirmations.delay().get() == 1
+        assert tasks.resend_missing_withdrawal_receipts.delay().get() == 1
 
     [message] = outbox
     assert message.to == ["bob@example.com"]

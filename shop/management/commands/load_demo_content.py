@@ -58,11 +58,11 @@ class Command(BaseCommand):
         )
         Product.objects.update_or_create(
             kind=Product.Kind.ADVISER,
-            defaults={"name": "Ratgeber", "price_cents": 500},
+            defaults={"name": "KI-Berater", "price_cents": 500},
         )
         self.stdout.write(
             f"Demo catalog: {Article.objects.published().count()} published articles, "
-            "one text series, the custom eBook, the Ratgeber subscription, the demo eCourse."
+            "one text series, the custom eBook, the KI-Berater subscription, the demo eCourse."
         )
         User = get_user_model()
         if not User.objects.filter(is_superuser=True).exists():

@@ -1,0 +1,29 @@
+from django.contrib.auth import login
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods
+
+from shop.accounts import services
+from shop.accounts.forms import SignInForm
+
+
+@require_http_methods(["GET", "POST"])
+def sign_in(request):
+    form = SignInForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        services.send_sign_in_link(email=form.cleaned_data["email"])
+        return render(
+            request, "shop/accounts/sign_in_sent.html", {"email": form.cleaned_data["email"]}
+        )
+    return render(request, "shop/accounts/sign_in.html", {"form": form})
+
+
+@require_http_methods(["GET", "POST"])
+def sign_in_confirm(request, uidb64, token):
+    """GET only shows a button: mail scanners that open links must not spend the one-time link."""
+    user = services.user_for_sign_in(uidb64=uidb64, token=token)
+    if user is None:
+        return render(request, "shop/accounts/sign_in_invalid.html", status=400)
+    if request.method == "POST":
+        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        return redirect("shop:library")
+    return render(request, "shop/accounts/sign_in_confirm.html", {"user_email": user.email})

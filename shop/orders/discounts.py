@@ -1,0 +1,69 @@
+"""Redeeming a discount code at checkout: whether it may be used now, by this buyer, for this
+product, and how much it takes off. Callers hold the transaction that creates the order."""
+
+from dataclasses import dataclass
+
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from shop.models import DiscountCode, Order, Product
+from shop.money import format_eur
+
+# Stripe's smallest card payment in euros; a free order (0 €) is fine, Stripe completes it
+# without collecting a payment method.
+STRIPE_MINIMUM_CENTS = 50
+
+
+class DiscountRefused(Exception):
+    """The code cannot be used for this checkout; the message says why, for the buyer."""
+
+
+@dataclass(frozen=True)
+class Redemption:
+    code: DiscountCode
+    discount_cents: int
+
+
+def redeem(*, code: str, product: Product, email: str) -> Redemption:
+    """Locks the code's row until the order-creating transaction ends, so that simultaneous
+    checkouts count each other's orders: the limits hold exactly."""
+    discount = (
+        DiscountCode.objects.select_for_update().filter(code__iexact=code.strip()).first()
+        if code.strip()
+        else None
+    )
+    if discount is None:
+        raise DiscountRefused(_("Diesen Rabattcode kennen wir nicht."))
+    now = timezone.now()
+    if now < discount.valid_from:
+        raise DiscountRefused(_("Dieser Rabattcode gilt noch nicht."))
+    if not discount.is_valid_at(now):
+        raise DiscountRefused(_("Dieser Rabattcode ist abgelaufen."))
+    if not discount.applies_to(product):
+        raise DiscountRefused(_("Dieser Rabattcode gilt nicht für dieses Produkt."))
+    redeemed = redemptions(discount)
+    if discount.max_redemptions is not None and redeemed.count() >= discount.max_redemptions:
+        raise DiscountRefused(_("Dieser Rabattcode ist bereits vollständig eingelöst."))
+    if (
+        discount.max_redemptions_per_buyer is not None
+        and redeemed.filter(email__iexact=email.strip()).count()
+        >= discount.max_redemptions_per_buyer
+    ):
+        raise DiscountRefused(_("Sie haben diesen Rabattcode bereits eingelöst."))
+    discount_cents = discount.discount_cents(product.price_cents)
+    if 0 < product.price_cents - discount_cents < STRIPE_MINIMUM_CENTS:
+        raise DiscountRefused(
+            _(
+                "Mit diesem Rabattcode läge der Betrag unter %(minimum)s, dem kleinsten Betrag, "
+                "den wir per Karte oder Lastschrift annehmen können."
+            )
+            % {"minimum": format_eur(STRIPE_MINIMUM_CENTS)}
+        )
+    return Redemption(code=discount, discount_cents=discount_cents)
+
+
+def redemptions(discount: DiscountCode):
+    """The orders that use up the code: pending, awaiting payment or paid. A cancelled order
+    (checkout expired, payment failed or never started) gives its redemption back."""
+    return Order.objects.filter(discount_code=discount).filter(~Q(status=Order.Status.ABANDONED))

@@ -1,0 +1,34 @@
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_http_methods
+
+from shop.models import WithdrawalDeclaration
+from shop.withdrawals import services
+from shop.withdrawals.forms import WithdrawalForm
+
+
+@require_http_methods(["GET", "POST"])
+def withdrawal(request):
+    """The "Vertrag widerrufen" form, then a page showing what will be declared, with the
+    button "Widerruf bestätigen" (§ 356a BGB); only that button records it. No sign-in."""
+    form = WithdrawalForm(request.POST or None)
+    if request.method == "POST" and form.is_valid() and "edit" not in request.POST:
+        if "confirm" not in request.POST:
+            return render(request, "shop/withdrawals/withdrawal_confirm.html", {"form": form})
+        declaration = services.declare(**form.cleaned_data, language=request.LANGUAGE_CODE)
+        # After a redirect, reloading the page cannot declare a second time.
+        request.session["withdrawal_declaration"] = declaration.pk
+        return redirect("shop:withdrawal_received")
+    status = 400 if request.method == "POST" and not form.is_valid() else 200
+    return render(request, "shop/withdrawals/withdrawal.html", {"form": form}, status=status)
+
+
+@require_GET
+def withdrawal_received(request):
+    declaration = WithdrawalDeclaration.objects.filter(
+        pk=request.session.get("withdrawal_declaration")
+    ).first()
+    if declaration is None:
+        return redirect("shop:withdrawal")
+    return render(
+        request, "shop/withdrawals/withdrawal_received.html", {"declaration": declaration}
+    )
