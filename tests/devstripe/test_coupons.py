@@ -8,18 +8,14 @@ import stripe
 
 from devstripe import StripeServer
 from devstripe.signing import fixture
-from tests.devstripe.test_server import session_params
+from tests.devstripe.helpers import session_params
 
 
 @pytest.fixture
 def server() -> Iterator[StripeServer]:
+    """No webhook endpoint: coupons are only about the API."""
     with StripeServer() as running:
         yield running
-
-
-@pytest.fixture
-def client(server: StripeServer) -> stripe.StripeClient:
-    return stripe.StripeClient("sk_test_x", base_addresses={"api": server.url})
 
 
 def coupon(client: stripe.StripeClient, **params: Any) -> stripe.Coupon:

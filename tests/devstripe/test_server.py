@@ -2,114 +2,15 @@
 
 import http.client
 import json
-import threading
 import time
-from collections.abc import Iterator
-from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import urlsplit
 
 import pytest
 import stripe
 from stripe._api_version import _ApiVersion
 
 from devstripe import StripeServer, checkout_session, event, sign
-
-SECRET = "whsec_devstripe_tests"
-
-
-@dataclass
-class WebhookReceiver:
-    """A tiny HTTP endpoint standing in for the shop's /stripe/webhook/."""
-
-    url: str = ""
-    status: int = 200
-    deliveries: list[tuple[dict[str, str], bytes]] = field(default_factory=list)
-
-
-@pytest.fixture
-def receiver() -> Iterator[WebhookReceiver]:
-    state = WebhookReceiver()
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:
-            body = self.rfile.read(int(self.headers["Content-Length"]))
-            state.deliveries.append((dict(self.headers.items()), body))
-            self.send_response(state.status)
-            self.send_header("Content-Length", "0")
-            self.end_headers()
-
-        def log_message(self, format: str, *args: Any) -> None:
-            pass
-
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=httpd.serve_forever, args=(0.05,), daemon=True)
-    thread.start()
-    state.url = f"http://127.0.0.1:{httpd.server_address[1]}/stripe/webhook/"
-    yield state
-    httpd.shutdown()
-    httpd.server_close()
-    thread.join()
-
-
-@pytest.fixture
-def server(receiver: WebhookReceiver) -> Iterator[StripeServer]:
-    with StripeServer(webhook_url=receiver.url, webhook_secret=SECRET) as running:
-        yield running
-
-
-@pytest.fixture
-def client(server: StripeServer) -> stripe.StripeClient:
-    return stripe.StripeClient("sk_test_x", base_addresses={"api": server.url})
-
-
-def session_params(**overrides: Any) -> dict[str, Any]:
-    params: dict[str, Any] = {
-        "mode": "payment",
-        "customer_email": "alice@example.com",
-        "client_reference_id": "2026-000123",
-        "metadata": {"order_reference": "2026-000123"},
-        "success_url": "https://shop.example/checkout/success/?session_id={CHECKOUT_SESSION_ID}",
-        "cancel_url": "https://shop.example/checkout/cancelled/",
-        "line_items": [
-            {
-                "quantity": 1,
-                "price_data": {
-                    "currency": "eur",
-                    "unit_amount": 1990,
-                    "tax_behavior": "inclusive",
-                    "product_data": {"name": "Artikel: Steuern für Selbstständige"},
-                },
-            }
-        ],
-    }
-    params.update(overrides)
-    return params
-
-
-def press(server: StripeServer, session_id: str, method: str) -> http.client.HTTPResponse:
-    """A button on the hosted page, without following the redirect."""
-    address = urlsplit(server.url)
-    connection = http.client.HTTPConnection(address.hostname, address.port, timeout=10)
-    connection.request(
-        "POST",
-        f"/pay/{session_id}",
-        body=urlencode({"method": method}),
-        headers={"Content-Type": "application/x-www-form-urlencoded"},
-    )
-    response = connection.getresponse()
-    response.read()
-    connection.close()
-    return response
-
-
-def verified_events(receiver: WebhookReceiver) -> list[stripe.Event]:
-    return [
-        stripe.Webhook.construct_event(body, headers["Stripe-Signature"], SECRET)
-        for headers, body in receiver.deliveries
-    ]
-
+from tests.devstripe.helpers import SECRET, WebhookReceiver, press, session_params, verified_events
 
 # Signing, checked against stripe-python's own verification
 

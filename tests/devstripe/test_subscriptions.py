@@ -1,31 +1,11 @@
 """devstripe's subscriptions through real stripe-python: subscription-mode checkout, the
 subscription, its invoices and events, cancelling at period end or at once."""
 
-from collections.abc import Iterator
-
 import pytest
 import stripe
 
 from devstripe import StripeServer
-from tests.devstripe.test_server import (  # noqa: F401 - the receiver fixture
-    SECRET,
-    WebhookReceiver,
-    press,
-    receiver,
-    session_params,
-    verified_events,
-)
-
-
-@pytest.fixture
-def server(receiver: WebhookReceiver) -> Iterator[StripeServer]:  # noqa: F811
-    with StripeServer(webhook_url=receiver.url, webhook_secret=SECRET) as running:
-        yield running
-
-
-@pytest.fixture
-def client(server: StripeServer) -> stripe.StripeClient:
-    return stripe.StripeClient("sk_test_x", base_addresses={"api": server.url})
+from tests.devstripe.helpers import WebhookReceiver, press, session_params, verified_events
 
 
 def monthly(**overrides):
@@ -53,7 +33,7 @@ def subscribed(server: StripeServer, client: stripe.StripeClient) -> stripe.Subs
 def test_card_payment_starts_the_subscription_and_sends_its_three_events(
     server: StripeServer,
     client: stripe.StripeClient,
-    receiver: WebhookReceiver,  # noqa: F811
+    receiver: WebhookReceiver,
 ) -> None:
     session = client.v1.checkout.sessions.create(params=monthly())
     assert press(server, session.id, "card").status == 303
