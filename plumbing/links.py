@@ -23,18 +23,20 @@ def make_token(data: dict, *, salt: str) -> str:
 
 
 def read_token(token: str, *, salt: str, max_age: timedelta | None = None) -> dict:
+    # ValueError: a token whose signature holds but whose content is not what we sign (an
+    # untimed token read as a timed one).
     try:
         data = signing.TimestampSigner(salt=salt).unsign_object(token, max_age=max_age)
     except signing.SignatureExpired as exc:
         raise LinkExpired from exc
-    except signing.BadSignature as exc:
+    except (signing.BadSignature, ValueError) as exc:
         if max_age is not None:
             raise LinkInvalid from exc
         # Links that never expire were once signed without their time, and some of them are
         # in e-mails still kept (an unsubscribe link must work as long as its e-mail exists).
         try:
             data = signing.Signer(salt=salt).unsign_object(token)
-        except signing.BadSignature as untimed:
+        except (signing.BadSignature, ValueError) as untimed:
             raise LinkInvalid from untimed
     if not isinstance(data, dict):
         raise LinkInvalid

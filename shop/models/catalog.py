@@ -144,12 +144,6 @@ class Product(models.Model):
                 )
 
     @property
-    def is_pdf(self) -> bool:
-        """Fulfilled by a stamped PDF when paid; a course by its enrolment, a custom eBook only
-        after the desk has made it."""
-        return self.kind in (self.Kind.ARTICLE, self.Kind.SERIES)
-
-    @property
     def slug(self) -> str:
         """A name for files made of this product."""
         found = self.article or self.series or self.course
