@@ -131,18 +131,12 @@ def custom_ebook_product():
 def paid_order_of(products: list[Product], *, buyer_email="alice@example.com", **session) -> Order:
     """An order of several lines (one per product, as a basket would make it), paid by the
     webhook's service; `session` overrides fields of Stripe's checkout.session."""
-    from shop.models import OrderLine
-
     order = Order.objects.create(
         reference=services.next_order_reference(), email=buyer_email,
         total_cents=sum(p.price_cents for p in products), stripe_session_id=f"cs_{next(_numbers)}",
     )  # fmt: skip
     for product in products:
-        OrderLine.objects.create(
-            order=order, product=product, description=product.name,
-            list_price_cents=product.price_cents, gross_cents=product.price_cents,
-            vat_rate=product.vat_rate, vat_cents=product.vat_cents,
-        )  # fmt: skip
+        services.add_line(order=order, product=product)
     services.complete_checkout(session=completed_session(order, **session))
     order.refresh_from_db()
     return order

@@ -20,12 +20,10 @@ from django.utils.translation import gettext
 from shop.accounts.services import buyer_account
 from shop.models import (
     Order,
-    OrderLine,
     Product,
     Subscription,
     SubscriptionPayment,
 )
-from shop.money import vat_included
 from shop.orders import services as orders
 from shop.payments import payloads, stripe_api
 from shop.payments.payloads import identifier, mapping, timestamp
@@ -218,7 +216,6 @@ def _payment_intent(invoice: dict) -> str | None:
 def _book_order(subscription: Subscription, invoice: dict, *, amount: int, period) -> Order:
     """A pending order for one paid period, at the amount Stripe charged, with the payment that
     paid it: refunds and disputes name the payment, not the invoice."""
-    product = subscription.product
     payment_intent = _payment_intent(invoice)
     order = Order(
         reference=orders.next_order_reference(),
@@ -228,25 +225,21 @@ def _book_order(subscription: Subscription, invoice: dict, *, amount: int, perio
         total_cents=amount,
         stripe_payment_intent=payment_intent or "",
     )
+    order.full_clean()
+    order.save()
     if payment_intent is None:
         # A refund of this month would not find the order; staff learn it now, not then.
-        order.needs_review = True
         note = gettext(
             "Zahlung zur Stripe-Rechnung %s nicht ermittelt: Erstattungen dieses Monats bitte "
             "von Hand bearbeiten."
         )
-        order.review_note = note % invoice["id"]
-    order.full_clean()
-    order.save()
-    OrderLine.objects.create(
+        order.flag_for_review(note % invoice["id"])
+    # What Stripe charged for the period; a Stripe-side coupon is not the shop's discount.
+    orders.add_line(
         order=order,
-        product=product,
+        product=subscription.product,
         description=_line_description(subscription, period=period),
-        # What Stripe charged for the period; a Stripe-side coupon is not the shop's discount.
         list_price_cents=amount,
-        gross_cents=amount,
-        vat_rate=product.vat_rate,
-        vat_cents=vat_included(gross_cents=amount, rate_percent=product.vat_rate),
     )
     return order
 

@@ -72,16 +72,7 @@ def create_order(
     )
     order.full_clean()
     order.save()
-    OrderLine.objects.create(
-        order=order,
-        product=product,
-        description=product.name,
-        list_price_cents=product.price_cents,
-        discount_cents=discount_cents,
-        gross_cents=gross_cents,
-        vat_rate=product.vat_rate,
-        vat_cents=vat_included(gross_cents=gross_cents, rate_percent=product.vat_rate),
-    )
+    add_line(order=order, product=product, discount_cents=discount_cents)
     if lapse_consent_version is not None:
         if lapse_consent_version != legal.LAPSE_CONSENT_VERSION:
             raise LapseConsentMissing(lapse_consent_version)
@@ -89,6 +80,31 @@ def create_order(
             order=order, text=str(legal.LAPSE_CONSENT_TEXT), version=lapse_consent_version
         )
     return order
+
+
+def add_line(
+    *,
+    order: Order,
+    product: Product,
+    description: str = "",
+    list_price_cents: int | None = None,
+    discount_cents: int = 0,
+) -> OrderLine:
+    """A line of a pending order: what it sells, at the product's price unless Stripe charged
+    another (a KI-Berater month), less its discount, with the VAT that gross contains. Every
+    line is made here, so every line's VAT is computed the same way."""
+    list_price = product.price_cents if list_price_cents is None else list_price_cents
+    gross_cents = list_price - discount_cents
+    return OrderLine.objects.create(
+        order=order,
+        product=product,
+        description=description or product.name,
+        list_price_cents=list_price,
+        discount_cents=discount_cents,
+        gross_cents=gross_cents,
+        vat_rate=product.vat_rate,
+        vat_cents=vat_included(gross_cents=gross_cents, rate_percent=product.vat_rate),
+    )
 
 
 def start_checkout(
