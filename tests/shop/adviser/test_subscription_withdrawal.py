@@ -18,15 +18,15 @@ from django.utils import timezone
 from shop.models import Order, Subscription, WithdrawalDeclaration
 from shop.payments import stripe_api
 from tests import factories
-from tests.shop.test_subscription import (  # noqa: F401 - fixtures imported with their helpers
+from tests.shop.adviser.test_subscription import (  # noqa: F401 - fixtures imported with their helpers
     EMAIL,
     adviser,
     reads_full_text,
     send,
     subscribe,
 )
-from tests.shop.test_subscription_orders import paid_month  # noqa: F401
-from tests.shop.test_withdrawal import ADMIN, declare, main
+from tests.shop.adviser.test_subscription_orders import paid_month  # noqa: F401
+from tests.shop.withdrawals.test_withdrawal import ADMIN, declare, main
 
 pytestmark = pytest.mark.django_db
 

@@ -11,8 +11,8 @@ from devstripe import signing
 from shop.adviser import services as adviser_services
 from shop.models import Invoice, Order, Subscription
 from tests import factories
-from tests.shop.test_refunds import outcome, refund
-from tests.shop.test_subscription import adviser, reads_full_text, send, subscribe  # noqa: F401
+from tests.shop.adviser.test_subscription import adviser, reads_full_text, send, subscribe  # noqa: F401
+from tests.shop.refunds.test_refunds import outcome, refund
 
 pytestmark = pytest.mark.django_db
 
