@@ -2,29 +2,17 @@
 the library link from the delivery e-mail, sign in by the link from the second e-mail, library,
 download. A real Celery worker renders and mails the PDF."""
 
-import email
 import re
-import time
-from email import policy
 
 import pytest
 
 from tests import factories
+from tests.e2e.reader import wait_for_mail
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 TITLE = "Die ersten 100 Tage im neuen Job"
 READER = "leser@example.com"
-
-
-def wait_for_mail(folder, count: int, timeout: float = 60) -> list:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        files = sorted(folder.glob("*.eml")) if folder.exists() else []
-        if len(files) >= count:
-            return [email.message_from_bytes(f.read_bytes(), policy=policy.default) for f in files]
-        time.sleep(0.2)
-    raise AssertionError(f"expected {count} e-mail(s) in {folder}")
 
 
 def link_in(message, pattern: str) -> str:

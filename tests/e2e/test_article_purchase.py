@@ -1,11 +1,8 @@
 """A reader buys an article over HTTP; Stripe's stand-in posts the signed webhook; a real Celery
 worker renders and mails the PDF; the reader signs in and downloads it."""
 
-import email
 import re
-import time
 from datetime import timedelta
-from email import policy
 
 import pytest
 import requests
@@ -17,27 +14,10 @@ from django.utils import timezone
 from shop.models import Order, StripeEvent
 from shop.orders import tasks
 from tests import factories
+from tests.e2e.reader import csrf_post, wait_for_mail
 from tests.pdf_text import pages_text
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
-
-
-def wait_for_mail(folder, count, timeout=60):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        files = sorted(folder.glob("*.eml")) if folder.exists() else []
-        if len(files) >= count:
-            return [email.message_from_bytes(f.read_bytes(), policy=policy.default) for f in files]
-        time.sleep(0.2)
-    raise AssertionError(f"expected {count} e-mail(s) in {folder}")
-
-
-def csrf_post(browser, url, data, **kwargs):
-    page = browser.get(url).text
-    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
-    return browser.post(
-        url, data={**data, "csrfmiddlewaretoken": token}, headers={"Referer": url}, **kwargs
-    )
 
 
 def test_reader_buys_an_article_and_receives_it_exactly_once(

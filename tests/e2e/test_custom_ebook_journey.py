@@ -12,7 +12,7 @@ from ebooklib import epub
 
 from shop.models import CustomEbook, EbookChapter, EbookStateChange, Order, Product
 from tests import factories
-from tests.e2e.test_article_purchase import csrf_post, wait_for_mail
+from tests.e2e.reader import csrf_post, wait_for_mail
 from tests.pdf_text import pages_text
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]

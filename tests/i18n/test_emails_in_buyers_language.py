@@ -16,7 +16,7 @@ from shop.orders import fulfilment
 from shop.withdrawals import services as withdrawals
 from tests import factories
 from tests.courses import factories as course_factories
-from tests.i18n.conftest import german_words_in, visible_text
+from tests.i18n.german_words import german_words_in, visible_text
 from tests.pdf_text import pages_text
 
 pytestmark = pytest.mark.django_db

@@ -14,7 +14,7 @@ from shop.money import format_eur
 from shop.orders import fulfilment
 from tests import factories
 from tests.courses import factories as course_factories
-from tests.i18n.conftest import german_words_in, visible_text
+from tests.i18n.german_words import german_words_in, visible_text
 
 pytestmark = pytest.mark.django_db
 

@@ -8,8 +8,8 @@ import requests
 
 from shop.models import Order
 from tests import factories
-from tests.e2e.test_article_purchase import wait_for_mail
-from tests.i18n.conftest import german_words_in
+from tests.e2e.reader import wait_for_mail
+from tests.i18n.german_words import german_words_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 

@@ -9,7 +9,7 @@ from django.test import Client
 from django.urls import path
 
 from config.urls import urlpatterns as site_urlpatterns
-from tests.i18n.conftest import german_words_in, visible_text
+from tests.i18n.german_words import german_words_in, visible_text
 
 
 def fails_with_a_secret(request):

@@ -3,9 +3,6 @@ months' orders) with the subscription's own address is matched, its first 14 day
 staff's refund ends it at Stripe at once, refunds what it still counts as paid, and does all that
 once however often it is clicked or Stripe reports it."""
 
-# The subscription tests' fixtures, imported below, are the parameters of the tests here.
-# ruff: noqa: F811
-
 from datetime import timedelta
 
 import pytest
@@ -18,15 +15,9 @@ from django.utils import timezone
 from shop.models import Order, Subscription, WithdrawalDeclaration
 from shop.payments import stripe_api
 from tests import factories
-from tests.shop.test_subscription import (  # noqa: F401 - fixtures imported with their helpers
-    EMAIL,
-    adviser,
-    reads_full_text,
-    send,
-    subscribe,
-)
-from tests.shop.test_subscription_orders import paid_month  # noqa: F401
-from tests.shop.test_withdrawal import ADMIN, declare, main
+from tests.shop.adviser.subscriber import EMAIL, reads_full_text
+from tests.shop.stripe_events import send
+from tests.shop.withdrawals.declarations import ADMIN, declare, main
 
 pytestmark = pytest.mark.django_db
 

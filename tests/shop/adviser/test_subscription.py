@@ -16,55 +16,15 @@ from shop.models import Invoice, Order, Subscription
 from shop.payments import stripe_api
 from shop.withdrawals import services as withdrawals
 from tests import factories
+from tests.shop.adviser.subscriber import EMAIL, reads_full_text
+from tests.shop.stripe_events import send
 
 pytestmark = pytest.mark.django_db
-
-EMAIL = "leserin@example.com"
 
 
 @pytest.fixture
 def article():
     return factories.article(title="Gehalt verhandeln")
-
-
-@pytest.fixture
-def adviser():
-    return factories.adviser_product()
-
-
-@pytest.fixture
-def subscribe(client, stripe_server, adviser):
-    """Subscribes through the page and pays on devstripe; the events, not yet sent."""
-
-    def run(email: str = EMAIL) -> tuple[Subscription, list[dict]]:
-        response = client.post("/ki-berater/abonnieren/", {"email": email})
-        assert response.status_code == 303
-        assert response["Location"].startswith(stripe_server.url)
-        subscription = Subscription.objects.get(email=email)
-        made = len(stripe_server.events)
-        completed = stripe_server.complete(subscription.stripe_session_id)
-        return subscription, [completed, *stripe_server.events[made:]]
-
-    return run
-
-
-def send(post_event, events) -> list[str]:
-    outcomes = []
-    for event in events:
-        response = post_event(event)
-        assert response.status_code == 200, response.content
-        outcomes.append(response.json()["outcome"])
-    return outcomes
-
-
-def reads_full_text(client, article) -> bool:
-    """Whether the reader of the newest subscription, signed in now (a session lasts two weeks,
-    shorter than the months these tests travel), sees the article's whole text."""
-    subscription = Subscription.objects.order_by("-pk").first()
-    if subscription and subscription.buyer:
-        client.force_login(subscription.buyer)
-    page = client.get(article.get_absolute_url()).content.decode()
-    return "Zahlen statt Gefühle" in page
 
 
 def test_subscribe_page_shows_the_monthly_price_with_vat(client, adviser):

@@ -14,6 +14,7 @@ from shop.orders import fulfilment, services
 from shop.payments import stripe_api
 from tests import factories
 from tests.courses import factories as course_factories
+from tests.shop.stripe_events import outcome, refund
 
 pytestmark = pytest.mark.django_db
 
@@ -38,19 +39,6 @@ def bought(stripe_server, products: list[Product], email="alice@example.com") ->
     order.refresh_from_db()
     fulfilment.render_deliveries(order_id=order.pk)
     return order
-
-
-def refund(stripe_server, order: Order, amount: int, key: str = "r1") -> dict:
-    """Refunds at Stripe, as staff would in the dashboard; the charge.refunded event, not sent."""
-    stripe_api.refund_payment(
-        payment_intent=order.stripe_payment_intent, amount_cents=amount, idempotency_key=key
-    )
-    return stripe_server.charge_refunded(order.stripe_payment_intent)
-
-
-def outcome(response) -> str:
-    assert response.status_code == 200
-    return response.json()["outcome"]
 
 
 def course_product() -> Product:

@@ -11,18 +11,10 @@ from devstripe import signing
 from shop.adviser import services as adviser_services
 from shop.models import Invoice, Order, Subscription
 from tests import factories
-from tests.shop.test_refunds import outcome, refund
-from tests.shop.test_subscription import adviser, reads_full_text, send, subscribe  # noqa: F401
+from tests.shop.adviser.subscriber import reads_full_text
+from tests.shop.stripe_events import outcome, refund, send
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def paid_month(subscribe, post_event) -> Order:  # noqa: F811 - the fixture imported above
-    """The first month, its events sent over the signed webhook as Stripe sends them."""
-    _, events = subscribe()
-    send(post_event, events)
-    return Order.objects.get()
 
 
 def stripe_subscription_id() -> str:

@@ -16,11 +16,11 @@ from shop.payments import stripe_api
 from shop.withdrawals import services as withdrawals
 from shop.withdrawals import tasks
 from tests import factories
+from tests.shop.withdrawals.declarations import ADMIN, declare, main
 
 pytestmark = pytest.mark.django_db
 State = CustomEbook.State
 BERLIN = ZoneInfo("Europe/Berlin")
-ADMIN = "/admin/shop/withdrawaldeclaration/"
 
 
 @pytest.fixture
@@ -51,17 +51,6 @@ def bought_through_stripe(stripe_server, product, *, email="alice@example.com", 
     session = stripe_server.complete(session_id)["data"]["object"]
     services.complete_checkout(session=session)
     return Order.objects.get(stripe_session_id=session["id"])
-
-
-def main(response) -> str:
-    """The page without the footer, whose form carries a CSRF token new on every page."""
-    return response.content.decode().split("<main>")[1].split("</main>")[0]
-
-
-def declare(client, run_tasks, *, contract, email="alice@example.com", **extra):
-    data = {"name": "Alice Beispiel", "email": email, "contract": contract, **extra}
-    with run_tasks():
-        return client.post("/vertrag-widerrufen/", {**data, "confirm": "1"}, follow=True)
 
 
 def test_every_page_links_vertrag_widerrufen_in_its_footer(client):
