@@ -27,7 +27,9 @@ def read_token(token: str, *, salt: str, max_age: timedelta | None = None) -> di
         data = signing.TimestampSigner(salt=salt).unsign_object(token, max_age=max_age)
     except signing.SignatureExpired as exc:
         raise LinkExpired from exc
-    except signing.BadSignature as exc:
+    # An untimed token carries a valid signature of its own, so the timestamp signer accepts it
+    # and then fails to split off a time it does not have: a ValueError, not a BadSignature.
+    except (signing.BadSignature, ValueError) as exc:
         if max_age is not None:
             raise LinkInvalid from exc
         # Links that never expire were once signed without their time, and some of them are
