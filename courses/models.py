@@ -15,6 +15,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from documents.markup import markdown_to_html
+from plumbing.fields import LanguageField
 
 MAX_LESSONS = 30
 TASKS_PER_LESSON = 4
@@ -241,9 +242,7 @@ class Enrolment(models.Model):
     next_email_due_at = models.DateTimeField("Nächste Lektion fällig", null=True, blank=True)
     certificate_name = models.CharField("Name auf dem Zertifikat", max_length=120, blank=True)
     # The language the course was bought in: lesson e-mails and the certificate are written in it.
-    language = models.CharField(
-        "Sprache", max_length=10, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE
-    )
+    language = LanguageField()
 
     class Meta:
         verbose_name = "Einschreibung"

@@ -17,7 +17,7 @@ from django.utils.crypto import get_random_string
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from courses import certificates, selectors, tasks
+from courses import certificates, selectors
 from courses.models import (
     FINAL_LESSON_TASKS,
     MAX_LESSONS,
@@ -28,6 +28,7 @@ from courses.models import (
     Lesson,
     TaskProgress,
 )
+from plumbing.tasks import enqueue_on_commit
 
 # Renumbering moves rows out of the way first, so the unique (course, position) never collides.
 POSITION_OFFSET = 10_000
@@ -128,7 +129,7 @@ def publish_course(*, course: Course) -> Course:
         course.published_at = timezone.now()
         course.full_clean()
         course.save(update_fields=["status", "published_at", "updated_at"])
-    tasks.prerender_course_pdf.delay_on_commit(course.pk)
+    enqueue_on_commit("courses.tasks.prerender_course_pdf", course.pk)
     return course
 
 

@@ -71,13 +71,26 @@ def test_the_certificate_is_mailed_once_however_often_the_tasks_run(
     certificate = Certificate.objects.get()
 
     tasks.deliver_certificate(certificate.pk)
-    tasks.send_certificate_email(certificate.pk)
+    assert tasks.send_certificate_email(certificate.pk) == "already sent"
     with run_tasks():
         finish(enrolment, course)
 
     assert len(outbox) == 1
     assert Certificate.objects.count() == 1
     assert certificate.learner_name == "Lea Maria Schmidt"
+
+
+def test_a_certificate_is_not_mailed_before_its_pdf_is_rendered(enrolment, course, outbox):
+    finish(enrolment, course)  # no worker: issued, not rendered
+    certificate = Certificate.objects.get()
+
+    assert certificates.send_certificate_email(certificate_id=certificate.pk) == "not rendered yet"
+    certificates.render_certificate(certificate_id=certificate.pk)
+    assert certificates.send_certificate_email(certificate_id=certificate.pk) == "sent"
+
+    assert len(outbox) == 1
+    certificate.refresh_from_db()
+    assert certificate.emailed_at is not None
 
 
 def test_codes_are_unguessable_and_distinct():

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 from django.conf import settings
-from django.core import mail
+from django.core import mail, signing
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 from django.utils import translation
@@ -320,6 +320,15 @@ def test_a_tampered_unsubscribe_link_is_not_found_and_changes_nothing(client, ru
         assert client.get(f"/newsletter/abmelden/{bad}/").status_code == 404
 
     assert Subscriber.objects.receiving().count() == 2
+
+
+def test_an_unsubscribe_link_from_before_links_carried_their_time_still_works(client, run_tasks):
+    subscriber = confirmed(client, run_tasks)
+    token = signing.Signer(salt=links.UNSUBSCRIBE_SALT).sign_object({"subscriber": subscriber.pk})
+
+    assert client.post(f"/newsletter/abmelden/{token}/").status_code == 200
+
+    assert not Subscriber.objects.get().is_receiving
 
 
 def test_a_purchase_subscribes_nobody(client, run_tasks):
