@@ -2,8 +2,9 @@
 
 A course has up to MAX_LESSONS regular lessons of TASKS_PER_LESSON tasks each and one final
 lesson with FINAL_LESSON_TASKS closing task. The rules that span the whole course (how many
-lessons, a final lesson present) are checked when it is published, in `services.publish_course`;
-the rules of a single row live here, as constraints and `clean()`.
+lessons, a final lesson present) are checked in `services.publishing`: when it is published, and
+after every change to a published course; the rules of a single row live here, as constraints
+and `clean()`.
 """
 
 from django.conf import settings
