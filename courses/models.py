@@ -161,10 +161,6 @@ class Lesson(models.Model):
             return gettext("Abschlusslektion")
         return gettext("Lektion %(position)s") % {"position": self.position or "–"}
 
-    @property
-    def required_tasks(self) -> int:
-        return FINAL_LESSON_TASKS if self.is_final else TASKS_PER_LESSON
-
     def clean(self):
         if not self.is_final and self.reflection.strip():
             raise ValidationError(
