@@ -5,7 +5,7 @@ import logging
 
 from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from newsletter import emails, legal
 from newsletter.models import Issue, IssueDelivery, Subscriber
@@ -31,7 +31,8 @@ def sign_up(*, email: str, language: str = settings.LANGUAGE_CODE) -> None:
         if subscriber.is_receiving or recently_asked:
             return
     subscriber = subscriber or Subscriber(email=email)
-    subscriber.consent_text = str(legal.CONSENT_TEXT)
+    with translation.override(language):
+        subscriber.consent_text = str(legal.CONSENT_TEXT)
     subscriber.consent_version = legal.CONSENT_VERSION
     subscriber.language = language
     # A new sign-up: earlier confirmation links stop working, an earlier unsubscribe is history.

@@ -331,6 +331,14 @@ def test_an_unsubscribe_link_from_before_links_carried_their_time_still_works(cl
     assert not Subscriber.objects.get().is_receiving
 
 
+def test_signing_up_stores_the_consent_in_the_language_given():
+    services.sign_up(email="reader@example.com", language="en")
+
+    subscriber = Subscriber.objects.get()
+    assert subscriber.language == "en"
+    assert subscriber.consent_text.startswith("Yes, I would like")
+
+
 def test_a_purchase_subscribes_nobody(client, run_tasks):
     factories.paid_order(factories.article().product, buyer_email="kaeufer@example.com")
 
