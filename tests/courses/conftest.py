@@ -31,7 +31,3 @@ def staff(client, django_user_model):
     user = django_user_model.objects.create_superuser("staff", "staff@example.com", "pw")
     client.force_login(user)
     return client
-
-
-# The real-worker fixtures of the end-to-end tests, for the learner journey.
-from tests.e2e.conftest import mail_folder, worker  # noqa: E402, F401

@@ -16,7 +16,7 @@ from django.utils import timezone
 from courses import drip, services, tasks
 from courses.models import Enrolment, LessonEmail
 from tests.courses import factories
-from tests.e2e.conftest import ROOT, database_url
+from tests.processes import ROOT, database_url
 
 pytestmark = pytest.mark.django_db
 

@@ -1,13 +1,11 @@
 """Learning online: the lesson list with its progress bar, the lesson page with its four tasks,
 the e-mail course controls, and query counts that do not grow with the course."""
 
-import re
-
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from courses import drip, services
+from courses import services
 from courses.models import Certificate, Enrolment, TaskProgress
 from tests.courses import factories
 
@@ -145,41 +143,6 @@ def test_the_email_course_is_started_paused_resumed_and_stopped_over_http(
     enrolment.refresh_from_db()
     assert enrolment.channel == Enrolment.Channel.ONLINE
     assert signed_in.post(url, {"action": "explode"}).status_code == 302
-
-
-def test_a_lesson_email_has_the_lesson_its_four_tasks_and_the_signed_link(
-    enrolment, course, outbox, run_tasks
-):
-    with run_tasks():
-        drip.switch_to_email(enrolment=enrolment, interval_days=1)
-
-    [message] = outbox
-    html = message.alternatives[0][0]
-    for text in (message.body, html):
-        assert "Lektionstext-1" in text
-        for n in range(1, 5):
-            assert f"Aufgabe {n} zu Lektion 1" in text
-        assert re.search(r"http://\S+/lesson-done/[^/\s\"]+/", text)
-    assert "[ ] Beispiel aus dem Beruf" in message.body
-
-
-def test_subjects_keep_the_course_and_lesson_titles_as_written(learner, outbox, run_tasks):
-    course = factories.course(lessons=1, title="Fragen & Antworten: „live“ <vor Ort>")
-    enrolment = services.enrol(learner=learner, course=course)
-
-    with run_tasks():
-        drip.switch_to_email(enrolment=enrolment, interval_days=1)
-    with run_tasks():
-        drip.request_all_remaining(enrolment=enrolment)
-    with run_tasks():
-        for lesson in course.lessons.in_course_order():
-            services.complete_lesson(enrolment=enrolment, lesson=lesson)
-
-    assert [message.subject for message in outbox] == [
-        f"{course.title}: Lektion 1 von 1 – Lektion Nummer 1",
-        f"{course.title}: Abschlusslektion – Rückblick und nächste Schritte",
-        f"Ihr Zertifikat: {course.title}",
-    ]
 
 
 # Query counts: the same for 3 and for 30 lessons.

@@ -1,5 +1,5 @@
-"""The link in a lesson e-mail marks the lesson done without signing in, however old the e-mail;
-a tampered one does nothing."""
+"""The signed link in a lesson e-mail marks the lesson done without signing in, however old the
+e-mail; a tampered one does nothing."""
 
 import re
 from urllib.parse import urlsplit
