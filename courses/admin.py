@@ -1,14 +1,22 @@
-"""Staff's course editor. Publishing, ordering, copying and building private courses go through
-`courses.services`, so the admin follows the same rules as everything else."""
+"""Staff's course editor: courses with their lesson list, lessons with their tasks, and the rows
+learners leave (enrolments, lesson e-mails, certificates) to look at.
+
+Every change to lessons and tasks, like publishing, copying and building a private course, goes
+through `courses.services`, so the admin follows the same rule as everything else: a change that
+would break a published course is refused, as a whole, with each problem as its own message.
+"""
 
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.db.models import Count, F
 from django.forms.models import BaseInlineFormSet
+from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
+from django.urls import reverse
 
 from courses import services
 from courses.models import (
@@ -23,19 +31,38 @@ from courses.models import (
 )
 
 
-def _problems_message(course: Course, problems: list[str]) -> str:
-    return f"„{course.title}“ kann nicht veröffentlicht werden: " + " ".join(problems)
+class RefusalsAsMessages:
+    """A change the services refuse (a ValidationError) is rolled back as a whole, its log entry
+    too, and staff are sent back where they came from with one error message per problem. The
+    admin runs each POST of its forms in one transaction; here its change list's too, for the
+    actions."""
 
+    def changeform_view(self, request, object_id=None, *args, **kwargs):
+        return self._refusing(request, super().changeform_view, object_id, *args, **kwargs)
 
-def _warn_if_unpublished(request, admin_site, course: Course) -> None:
-    problems = services.unpublish_if_invalid(course=course)
-    if problems:
-        admin_site.message_user(
-            request,
-            f"„{course.title}“ ist wieder ein Entwurf, weil er die Regeln nicht mehr erfüllt: "
-            + " ".join(problems),
-            messages.ERROR,
+    def changelist_view(self, request, *args, **kwargs):
+        return self._refusing(request, super().changelist_view, *args, **kwargs)
+
+    def delete_view(self, request, object_id, *args, **kwargs):
+        # Back to the object's page: the confirmation page would ask the same question again.
+        back = reverse(
+            f"admin:{self.opts.app_label}_{self.opts.model_name}_change", args=[object_id]
         )
+        return self._refusing(request, super().delete_view, object_id, *args, back=back, **kwargs)
+
+    def _refusing(self, request, view, *args, back: str | None = None, **kwargs):
+        if request.method != "POST":
+            return view(request, *args, **kwargs)
+        try:
+            with transaction.atomic():
+                return view(request, *args, **kwargs)
+        except ValidationError as refused:
+            self.message_problems(request, refused.messages)
+            return HttpResponseRedirect(back or request.get_full_path())
+
+    def message_problems(self, request, problems: list[str]) -> None:
+        for problem in problems:
+            self.message_user(request, problem, messages.ERROR)
 
 
 # Course with its lesson list.
@@ -80,7 +107,7 @@ class LessonInline(admin.TabularInline):
 
 
 @admin.register(Course)
-class CourseAdmin(admin.ModelAdmin):
+class CourseAdmin(RefusalsAsMessages, admin.ModelAdmin):
     list_display = ["title", "status", "is_private", "private_for", "lesson_count", "updated_at"]
     list_filter = ["status", "is_private"]
     search_fields = ["title", "slug", "description"]
@@ -108,7 +135,9 @@ class CourseAdmin(admin.ModelAdmin):
             try:
                 services.publish_course(course=course)
             except ValidationError as exc:
-                self.message_user(request, _problems_message(course, exc.messages), messages.ERROR)
+                self.message_problems(
+                    request, [f"„{course.title}“ kann nicht veröffentlicht werden:", *exc.messages]
+                )
             else:
                 published += 1
         if published:
@@ -121,23 +150,25 @@ class CourseAdmin(admin.ModelAdmin):
         self.message_user(request, f"{queryset.count()} Kurs(e) sind wieder Entwürfe.")
 
     def save_formset(self, request, form, formset, change):
-        if formset.model is not Lesson:
-            return super().save_formset(request, form, formset, change)
-        formset.save(commit=False)
-        for lesson in formset.deleted_objects:
-            lesson.delete()
-        deleted = formset.deleted_forms
-        kept = [
-            (index, f)
-            for index, f in enumerate(formset.forms)
-            if f.cleaned_data and f not in deleted and (f.instance.pk or f.has_changed())
-        ]
-        kept.sort(key=lambda item: (item[1].cleaned_data.get("order") or 10**6, item[0]))
-        services.save_lessons_in_order(course=form.instance, lessons=[f.instance for _, f in kept])
+        # The lesson list, its only inline.
+        kept = _kept_forms(formset)
+        kept.sort(key=lambda f: f.cleaned_data.get("order") or 10**6)  # stable: ties keep rows
+        services.save_lessons_in_order(
+            course=form.instance,
+            lessons=[f.instance for f in kept],
+            removed=formset.deleted_objects,
+        )
 
-    def save_related(self, request, form, formsets, change):
-        super().save_related(request, form, formsets, change)
-        _warn_if_unpublished(request, self, form.instance)
+
+def _kept_forms(formset) -> list:
+    """The forms of an inline whose rows are saved: not deleted, and not an untouched empty row.
+    Saving the formset without committing tells which rows are deleted."""
+    formset.save(commit=False)
+    return [
+        f
+        for f in formset.forms
+        if f.cleaned_data and f not in formset.deleted_forms and (f.instance.pk or f.has_changed())
+    ]
 
 
 # A lesson with its tasks.
@@ -207,7 +238,7 @@ class PrivateCourseForm(forms.Form):
 
 
 @admin.register(Lesson)
-class LessonAdmin(admin.ModelAdmin):
+class LessonAdmin(RefusalsAsMessages, admin.ModelAdmin):
     list_display = ["title", "course", "label_column", "kind", "task_total"]
     list_filter = ["kind", "course"]
     search_fields = ["title", "body", "course__title"]
@@ -239,43 +270,24 @@ class LessonAdmin(admin.ModelAdmin):
         return lesson.task_count
 
     def save_model(self, request, obj, form, change):
-        if obj.is_final:
-            obj.position = None
-        elif obj.position is None:
-            obj.position = services.next_position(obj.course)
-        super().save_model(request, obj, form, change)
-
-    def save_formset(self, request, form, formset, change):
-        if formset.model is not LearningTask:
-            return super().save_formset(request, form, formset, change)
-        formset.save(commit=False)
-        for task in formset.deleted_objects:
-            task.delete()
-        deleted = formset.deleted_forms
-        kept = [
-            f.instance
-            for f in formset.forms
-            if f.cleaned_data and f not in deleted and (f.instance.pk or f.has_changed())
-        ]
-        services.save_tasks_in_order(lesson=form.instance, tasks=kept)
+        # Saved in save_related, with its tasks, by one service call: the course's rule applies
+        # to the whole change, never to a new lesson that has no tasks yet.
+        pass
 
     def save_related(self, request, form, formsets, change):
-        super().save_related(request, form, formsets, change)
-        services.renumber_lessons(course=form.instance.course)
-        _warn_if_unpublished(request, self, form.instance.course)
+        [tasks] = formsets  # the task list, its only inline
+        kept = _kept_forms(tasks)
+        services.save_lesson(
+            lesson=form.instance,
+            tasks=[f.instance for f in kept],
+            removed_tasks=tasks.deleted_objects,
+        )
 
     def delete_model(self, request, obj):
-        course = obj.course
-        obj.delete()
-        services.renumber_lessons(course=course)
-        _warn_if_unpublished(request, self, course)
+        services.delete_lessons(lessons=[obj])
 
     def delete_queryset(self, request, queryset):
-        courses = {lesson.course for lesson in queryset.select_related("course")}
-        queryset.delete()
-        for course in courses:
-            services.renumber_lessons(course=course)
-            _warn_if_unpublished(request, self, course)
+        services.delete_lessons(lessons=queryset.select_related("course"))
 
     def _action_page(self, request, queryset, *, action: str, form, heading: str):
         return TemplateResponse(
@@ -302,12 +314,8 @@ class LessonAdmin(admin.ModelAdmin):
         form = CopyLessonsForm(request.POST if "apply" in request.POST else None)
         if form.is_valid():
             target = form.cleaned_data["target"]
-            try:
-                copies = services.copy_lessons(lessons=self._in_order(queryset), into=target)
-            except ValidationError as exc:
-                self.message_user(request, " ".join(exc.messages), messages.ERROR)
-            else:
-                self.message_user(request, f"{len(copies)} Lektion(en) nach „{target}“ kopiert.")
+            copies = services.copy_lessons(lessons=self._in_order(queryset), into=target)
+            self.message_user(request, f"{len(copies)} Lektion(en) nach „{target}“ kopiert.")
             return None
         return self._action_page(
             request,
@@ -321,20 +329,16 @@ class LessonAdmin(admin.ModelAdmin):
     def build_private_course(self, request, queryset):
         form = PrivateCourseForm(request.POST if "apply" in request.POST else None)
         if form.is_valid():
-            try:
-                course = services.build_private_course(
-                    title=form.cleaned_data["title"],
-                    learner=form.cleaned_data["learner"],
-                    lessons=self._in_order(queryset),
-                )
-            except ValidationError as exc:
-                self.message_user(request, " ".join(exc.messages), messages.ERROR)
-            else:
-                self.message_user(
-                    request,
-                    f"„{course.title}“ ist für {form.cleaned_data['email']} freigeschaltet: "
-                    f"{course.get_absolute_url()}",
-                )
+            course = services.build_private_course(
+                title=form.cleaned_data["title"],
+                learner=form.cleaned_data["learner"],
+                lessons=self._in_order(queryset),
+            )
+            self.message_user(
+                request,
+                f"„{course.title}“ ist für {form.cleaned_data['email']} freigeschaltet: "
+                f"{course.get_absolute_url()}",
+            )
             return None
         return self._action_page(
             request,

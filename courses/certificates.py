@@ -12,11 +12,13 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext, gettext_lazy
 
-from courses import emails, tasks
+from courses import emails
 from courses.models import Certificate, Enrolment
 from documents import pdf as documents
+from plumbing.mail import send_once
+from plumbing.tasks import enqueue_on_commit
 
-CERTIFICATE_TEMPLATE = "pdf/certificate.html"
+CERTIFICATE_TEMPLATE = "courses/pdf/certificate.html"
 FALLBACK_NAME = gettext_lazy("Teilnehmerin / Teilnehmer")
 
 
@@ -61,7 +63,7 @@ def issue_certificate(*, enrolment: Enrolment) -> Certificate:
                 return existing
     else:
         raise RuntimeError("could not find a free certificate code")
-    tasks.deliver_certificate.delay_on_commit(certificate.pk)
+    enqueue_on_commit("courses.tasks.deliver_certificate", certificate.pk)
     return certificate
 
 
@@ -93,18 +95,17 @@ def render_certificate(*, certificate_id: int) -> None:
 
 
 def send_certificate_email(*, certificate_id: int) -> str:
-    """One e-mail per certificate, marked in the transaction that holds its lock."""
-    with transaction.atomic():
-        certificate = (
-            Certificate.objects.select_for_update(of=("self",))
-            .select_related("enrolment__learner", "enrolment__course")
-            .get(pk=certificate_id)
-        )
-        if certificate.emailed_at:
-            return "already sent"
-        if not certificate.file:
-            return "not rendered yet"
-        emails.send_certificate(certificate=certificate)
-        certificate.emailed_at = timezone.now()
-        certificate.save(update_fields=["emailed_at"])
-    return "sent"
+    """One e-mail per certificate, with its PDF: "sent", "already sent" or "not rendered yet"."""
+    return send_once(
+        Certificate.objects.select_related("enrolment__learner", "enrolment__course"),
+        pk=certificate_id,
+        mark="emailed_at",
+        send=_send_rendered,
+    )
+
+
+def _send_rendered(certificate: Certificate) -> str | None:
+    if not certificate.file:
+        return "not rendered yet"
+    emails.send_certificate(certificate=certificate)
+    return None

@@ -14,8 +14,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from courses import emails, selectors, tasks
+from courses import emails, selectors
 from courses.models import Enrolment, Lesson, LessonEmail
+from plumbing.tasks import enqueue_on_commit
 
 logger = logging.getLogger(__name__)
 
@@ -50,7 +51,7 @@ def switch_to_email(*, enrolment: Enrolment, interval_days: int) -> Enrolment:
         enrolment.channel = Enrolment.Channel.EMAIL
         enrolment.email_paused_at = None
         enrolment.next_email_due_at = timezone.now()
-        tasks.send_due_lesson.delay_on_commit(enrolment.pk)
+        enqueue_on_commit("courses.tasks.send_due_lesson", enrolment.pk)
     enrolment.save()
     return enrolment
 
@@ -85,7 +86,7 @@ def resume(*, enrolment: Enrolment) -> Enrolment:
         ):
             enrolment.next_email_due_at = timezone.now()
         enrolment.save(update_fields=["email_paused_at", "next_email_due_at"])
-        tasks.send_due_lesson.delay_on_commit(enrolment.pk)
+        enqueue_on_commit("courses.tasks.send_due_lesson", enrolment.pk)
     return enrolment
 
 
@@ -95,7 +96,7 @@ def request_all_remaining(*, enrolment: Enrolment) -> Enrolment:
     enrolment = _require_active(_locked(enrolment.pk))
     if not enrolment.is_email_course:
         raise ValidationError(_("Bitte wählen Sie zuerst den E-Mail-Kurs."))
-    tasks.send_remaining_lessons.delay_on_commit(enrolment.pk)
+    enqueue_on_commit("courses.tasks.send_remaining_lessons", enrolment.pk)
     return enrolment
 
 

@@ -1,3 +1,6 @@
+"""The learner's forms: the work on a lesson's tasks, the e-mail course's settings, and the name
+on the certificate."""
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 

@@ -2,8 +2,9 @@
 
 A course has up to MAX_LESSONS regular lessons of TASKS_PER_LESSON tasks each and one final
 lesson with FINAL_LESSON_TASKS closing task. The rules that span the whole course (how many
-lessons, a final lesson present) are checked when it is published, in `services.publish_course`;
-the rules of a single row live here, as constraints and `clean()`.
+lessons, a final lesson present) are checked in `services.publishing`: when it is published, and
+after every change to a published course; the rules of a single row live here, as constraints
+and `clean()`.
 """
 
 from django.conf import settings
@@ -15,6 +16,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from documents.markup import markdown_to_html
+from plumbing.fields import LanguageField
 
 MAX_LESSONS = 30
 TASKS_PER_LESSON = 4
@@ -159,10 +161,6 @@ class Lesson(models.Model):
             return gettext("Abschlusslektion")
         return gettext("Lektion %(position)s") % {"position": self.position or "–"}
 
-    @property
-    def required_tasks(self) -> int:
-        return FINAL_LESSON_TASKS if self.is_final else TASKS_PER_LESSON
-
     def clean(self):
         if not self.is_final and self.reflection.strip():
             raise ValidationError(
@@ -241,9 +239,7 @@ class Enrolment(models.Model):
     next_email_due_at = models.DateTimeField("Nächste Lektion fällig", null=True, blank=True)
     certificate_name = models.CharField("Name auf dem Zertifikat", max_length=120, blank=True)
     # The language the course was bought in: lesson e-mails and the certificate are written in it.
-    language = models.CharField(
-        "Sprache", max_length=10, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE
-    )
+    language = LanguageField()
 
     class Meta:
         verbose_name = "Einschreibung"

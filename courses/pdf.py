@@ -8,7 +8,7 @@ from courses import selectors
 from courses.models import Course, Enrolment, Lesson
 from documents import pdf as documents
 
-COURSE_TEMPLATE = "pdf/course.html"
+COURSE_TEMPLATE = "courses/pdf/course.html"
 WRITING_LINES = 6
 
 

@@ -1,3 +1,5 @@
+"""The learner's pages, the signed link from a lesson e-mail, and the public certificate check."""
+
 from django.urls import path
 
 from courses import views

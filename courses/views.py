@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from courses import drip, links, pdf, selectors, services
 from courses.forms import CertificateNameForm, EmailCourseForm, LessonWorkForm
 from courses.models import Certificate, Course, Enrolment, Lesson
+from plumbing.links import LinkInvalid
 
 SALES_PAGE = "shop:course"
 
@@ -184,7 +185,7 @@ def lesson_done(request, token):
     not tick anything; POST marks the lesson's tasks done, signed in or not."""
     try:
         enrolment_id, lesson_id = links.read_lesson_done_token(token)
-    except links.LinkInvalid:
+    except LinkInvalid:
         raise Http404("Link ungültig") from None
     enrolment = get_object_or_404(
         Enrolment.objects.select_related("course", "learner"),

@@ -1,3 +1,6 @@
+"""Staff's newsletter: the subscribers and their consent to look at, and the issues to write and
+send (through `newsletter.services`)."""
+
 from django.contrib import admin
 from django.db.models import Count
 

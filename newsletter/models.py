@@ -1,11 +1,14 @@
+"""Subscribers with their consent, the issues staff write, and the claim that one subscriber got
+one issue."""
+
 from functools import cached_property
 
-from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from documents.markup import markdown_to_html
+from plumbing.fields import LanguageField
 
 
 class SubscriberQuerySet(models.QuerySet):
@@ -24,9 +27,7 @@ class Subscriber(models.Model):
     consent_version = models.CharField(_("Version"), max_length=20)
     # The language of the sign-up page: the consent text is stored in it, and every e-mail to
     # this address is written in it.
-    language = models.CharField(
-        _("Sprache"), max_length=10, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE
-    )
+    language = LanguageField(_("Sprache"))
     signed_up_at = models.DateTimeField(_("Angemeldet"), default=timezone.now)
     confirmed_at = models.DateTimeField(_("Bestätigt"), null=True, blank=True)
     unsubscribed_at = models.DateTimeField(_("Abgemeldet"), null=True, blank=True)

@@ -5,10 +5,11 @@ import logging
 
 from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 
-from newsletter import emails, legal, tasks
+from newsletter import emails, legal
 from newsletter.models import Issue, IssueDelivery, Subscriber
+from plumbing.tasks import enqueue_on_commit
 
 logger = logging.getLogger(__name__)
 
@@ -30,7 +31,8 @@ def sign_up(*, email: str, language: str = settings.LANGUAGE_CODE) -> None:
         if subscriber.is_receiving or recently_asked:
             return
     subscriber = subscriber or Subscriber(email=email)
-    subscriber.consent_text = str(legal.CONSENT_TEXT)
+    with translation.override(language):
+        subscriber.consent_text = str(legal.CONSENT_TEXT)
     subscriber.consent_version = legal.CONSENT_VERSION
     subscriber.language = language
     # A new sign-up: earlier confirmation links stop working, an earlier unsubscribe is history.
@@ -38,7 +40,7 @@ def sign_up(*, email: str, language: str = settings.LANGUAGE_CODE) -> None:
     subscriber.confirmed_at = subscriber.unsubscribed_at = None
     subscriber.full_clean()
     subscriber.save()
-    tasks.send_confirmation_request.delay_on_commit(subscriber.pk)
+    enqueue_on_commit("newsletter.tasks.send_confirmation_request", subscriber.pk)
 
 
 def send_confirmation_request(*, subscriber_id: int) -> str:
@@ -74,7 +76,7 @@ def start_sending(*, issue: Issue) -> None:
     if issue.sending_started_at is None:
         issue.sending_started_at = timezone.now()
         issue.save(update_fields=["sending_started_at"])
-    tasks.send_issue.delay_on_commit(issue.pk)
+    enqueue_on_commit("newsletter.tasks.send_issue", issue.pk)
 
 
 def send_issue(*, issue_id: int) -> tuple[int, int]:

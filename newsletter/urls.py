@@ -1,3 +1,5 @@
+"""The sign-up page and the pages the two links in the e-mails open."""
+
 from django.urls import path
 
 from newsletter import views

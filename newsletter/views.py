@@ -1,3 +1,6 @@
+"""The newsletter's pages: the sign-up form, and the pages its two e-mail links open (confirm,
+unsubscribe), each showing a button first and acting only on its POST."""
+
 from django.http import Http404
 from django.shortcuts import render
 from django.views.decorators.csrf import csrf_exempt
@@ -5,6 +8,7 @@ from django.views.decorators.http import require_http_methods
 
 from newsletter import legal, links, services
 from newsletter.forms import SignUpForm
+from plumbing.links import LinkInvalid
 
 
 # No CSRF token: signing up acts for no session, anyone can post any address anyway, and the
@@ -27,9 +31,10 @@ def sign_up(request):
 @require_http_methods(["GET", "POST"])
 def confirm(request, token):
     """GET only shows a button: mail scanners open links, and only a person confirms."""
-    subscriber = links.subscriber_to_confirm(token)
-    if subscriber is None:
-        raise Http404("Link ungültig oder abgelaufen")
+    try:
+        subscriber = links.subscriber_to_confirm(token)
+    except LinkInvalid:  # expired links too
+        raise Http404("Link ungültig oder abgelaufen") from None
     if request.method == "POST":
         services.confirm(subscriber=subscriber)
         return render(request, "newsletter/confirmed.html")
@@ -40,9 +45,10 @@ def confirm(request, token):
 @csrf_exempt
 @require_http_methods(["GET", "POST"])
 def unsubscribe(request, token):
-    subscriber = links.subscriber_to_unsubscribe(token)
-    if subscriber is None:
-        raise Http404("Link ungültig")
+    try:
+        subscriber = links.subscriber_to_unsubscribe(token)
+    except LinkInvalid:
+        raise Http404("Link ungültig") from None
     if request.method == "POST":
         services.unsubscribe(subscriber=subscriber)
         return render(request, "newsletter/unsubscribed.html")

@@ -82,3 +82,11 @@ def run_tasks(eager_tasks, django_capture_on_commit_callbacks):
 @pytest.fixture
 def outbox():
     return mail.outbox
+
+
+@pytest.fixture
+def mail_server_down(settings):
+    """Django's SMTP backend against a port nobody listens on: sending raises an OSError, as
+    when the mail server is down. Setting EMAIL_BACKEND back brings it up again."""
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_USE_TLS = "127.0.0.1", 9, False

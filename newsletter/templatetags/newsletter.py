@@ -1,3 +1,5 @@
+"""`{% newsletter_sign_up %}`: the sign-up form for every page's footer."""
+
 from django import template
 
 from newsletter import legal

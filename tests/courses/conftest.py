@@ -25,5 +25,9 @@ def signed_in(client, learner):
     return client
 
 
-# The real-worker fixtures of the end-to-end tests, for the learner journey.
-from tests.e2e.conftest import mail_folder, worker  # noqa: E402, F401
+@pytest.fixture
+def staff(client, django_user_model):
+    """The admin, signed in as staff."""
+    user = django_user_model.objects.create_superuser("staff", "staff@example.com", "pw")
+    client.force_login(user)
+    return client

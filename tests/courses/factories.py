@@ -1,11 +1,12 @@
-"""Plain functions that make courses, lessons and learners for the course tests."""
+"""Plain functions that make courses, lessons and learners for the tests, through
+`courses.services` wherever there is one (a course's lessons and tasks, publishing)."""
 
 import itertools
 
 from django.contrib.auth import get_user_model
 
 from courses import services
-from courses.models import Course, Lesson
+from courses.models import Course, Enrolment, Lesson
 from courses.services import TaskText
 
 _numbers = itertools.count(1)
@@ -89,3 +90,15 @@ def regular_lessons(course: Course) -> list[Lesson]:
 
 def final_lesson(course: Course) -> Lesson:
     return course.lessons.get(kind=Lesson.Kind.FINAL)
+
+
+def titles_and_positions(course: Course) -> list[tuple[str, int | None]]:
+    return list(
+        Lesson.objects.filter(course=course).in_course_order().values_list("title", "position")
+    )
+
+
+def finish_course(enrolment: Enrolment, **kwargs) -> None:
+    """Every lesson of the course done, as the e-mails' links do it, the final lesson last."""
+    for lesson in enrolment.course.lessons.in_course_order():
+        services.complete_lesson(enrolment=enrolment, lesson=lesson, **kwargs)

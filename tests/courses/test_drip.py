@@ -16,7 +16,7 @@ from django.utils import timezone
 from courses import drip, services, tasks
 from courses.models import Enrolment, LessonEmail
 from tests.courses import factories
-from tests.e2e.conftest import ROOT, database_url
+from tests.processes import ROOT, database_url
 
 pytestmark = pytest.mark.django_db
 
@@ -152,20 +152,15 @@ def test_switching_back_online_stops_the_emails(enrolment, outbox):
     assert len(outbox) == 1
 
 
-def test_a_failed_send_releases_the_claim_and_the_next_run_sends_it(enrolment, outbox, monkeypatch):
+def test_a_failed_send_releases_the_claim_and_the_next_run_sends_it(
+    enrolment, outbox, mail_server_down, settings
+):
     email_course(enrolment)
-    from courses import emails
 
-    real_send = emails.EmailMultiAlternatives.send
-    monkeypatch.setattr(
-        emails.EmailMultiAlternatives,
-        "send",
-        lambda self: (_ for _ in ()).throw(OSError("SMTP down")),
-    )
     beat_over(1)
     assert not LessonEmail.objects.exists() and outbox == []
 
-    monkeypatch.setattr(emails.EmailMultiAlternatives, "send", real_send)
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     beat_over(1)
     assert lesson_subjects(outbox) == ["Lektion 1 von 3 – Lektion Nummer 1"]
 

@@ -1,3 +1,5 @@
+"""`manage.py load_demo_course`: one published German demo course, once."""
+
 import json
 from pathlib import Path
 

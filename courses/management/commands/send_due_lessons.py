@@ -1,3 +1,5 @@
+"""`manage.py send_due_lessons`: what beat runs every few minutes, by hand."""
+
 from django.core.management.base import BaseCommand
 
 from courses import drip

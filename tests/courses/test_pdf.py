@@ -86,9 +86,10 @@ def test_the_base_is_rendered_once_per_course_version_and_stamped_per_learner(
     assert "Licensed to b@example.com" in pages_text(copies[1])[0]
 
     # Editing a task is a new version: rendered again, once.
-    task = factories.regular_lessons(course)[0].tasks.get(position=3)
-    task.prompt = "Eine geänderte Aufgabe."
-    task.save()
+    lesson = factories.regular_lessons(course)[0]
+    tasks = list(lesson.tasks.order_by("position"))
+    tasks[2].prompt = "Eine geänderte Aufgabe."
+    services.save_lesson(lesson=lesson, tasks=tasks)
     again = download(client, course)
     download(client, course)
 

@@ -1,8 +1,6 @@
 """Learning online: the lesson list with its progress bar, the lesson page with its four tasks,
 the e-mail course controls, and query counts that do not grow with the course."""
 
-import re
-
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -145,24 +143,6 @@ def test_the_email_course_is_started_paused_resumed_and_stopped_over_http(
     enrolment.refresh_from_db()
     assert enrolment.channel == Enrolment.Channel.ONLINE
     assert signed_in.post(url, {"action": "explode"}).status_code == 302
-
-
-def test_a_lesson_email_has_the_lesson_its_four_tasks_and_the_signed_link(
-    enrolment, course, outbox, run_tasks
-):
-    from courses import drip
-
-    with run_tasks():
-        drip.switch_to_email(enrolment=enrolment, interval_days=1)
-
-    [message] = outbox
-    html = message.alternatives[0][0]
-    for text in (message.body, html):
-        assert "Lektionstext-1" in text
-        for n in range(1, 5):
-            assert f"Aufgabe {n} zu Lektion 1" in text
-        assert re.search(r"http://\S+/lesson-done/[^/\s\"]+/", text)
-    assert "[ ] Beispiel aus dem Beruf" in message.body
 
 
 # Query counts: the same for 3 and for 30 lessons.

@@ -1,3 +1,6 @@
+"""`manage.py load_demo_course`: the demo course is published once, and a second run changes
+nothing."""
+
 import pytest
 from django.core.management import call_command
 

@@ -1,10 +1,11 @@
-"""The link in a lesson e-mail marks the lesson done without signing in; a tampered one does
-nothing."""
+"""The signed link in a lesson e-mail marks the lesson done without signing in, however old the
+e-mail; a tampered one does nothing."""
 
 import re
 from urllib.parse import urlsplit
 
 import pytest
+from django.core import signing
 
 from courses import drip, links, services
 from courses.models import TaskProgress
@@ -82,8 +83,6 @@ def test_a_tampered_link_is_not_found_and_marks_nothing(client, emailed, enrolme
 
 
 def test_a_link_signed_with_another_salt_is_refused(client, enrolment, course):
-    from django.core import signing
-
     lesson = factories.regular_lessons(course)[0]
     token = signing.Signer(salt="shop.download").sign_object(
         {"enrolment": enrolment.pk, "lesson": lesson.pk}
@@ -91,6 +90,20 @@ def test_a_link_signed_with_another_salt_is_refused(client, enrolment, course):
 
     assert client.post(f"/lesson-done/{token}/").status_code == 404
     assert done_count(enrolment) == 0
+
+
+def test_a_link_from_an_email_sent_before_links_carried_their_time_still_works(
+    client, enrolment, course
+):
+    lesson = factories.regular_lessons(course)[0]
+    token = signing.Signer(salt=links.LESSON_DONE_SALT).sign_object(
+        {"enrolment": enrolment.pk, "lesson": lesson.pk}
+    )
+
+    response = client.post(f"/lesson-done/{token}/")
+
+    assert response.status_code == 200 and "Lektion 1 ist erledigt" in response.content.decode()
+    assert done_count(enrolment) == 4
 
 
 def test_the_link_of_an_ended_enrolment_does_nothing(client, emailed, enrolment, learner, course):
