@@ -22,13 +22,16 @@ DEBUG = False
 ALLOWED_HOSTS = [h for h in os.environ.get("ALLOWED_HOSTS", "localhost,127.0.0.1").split(",") if h]
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "config.apps.ShopAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "axes",
     "documents",
     "shop",
     "courses",
@@ -43,8 +46,11 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: it turns a locked-out login into its page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -86,6 +92,36 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "shop:sign_in"
+
+# Staff sign into the admin with a password and, with ADMIN_SECOND_FACTOR, the code of their
+# authenticator app (config/admin_site.py; `manage.py enrol_staff_totp <username>`). Only the
+# local demo turns it off; production refuses to start without it.
+ADMIN_SECOND_FACTOR = env_bool("ADMIN_SECOND_FACTOR", True)
+OTP_TOTP_ISSUER = "Karriere & Wirtschaft – Shop-Verwaltung"
+# Whoever may look at the admin's device list sees no one's key or QR code.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
+# django-axes first: it refuses a locked-out login before the password is checked. It only
+# watches authenticate(), i.e. the admin's password form; customers sign in by link (ModelBackend).
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# A username that failed AXES_FAILURE_LIMIT times from one address is locked there for the
+# cool-off, even with the right password. Username and address together: a stranger who knows a
+# staff name locks out only their own address, never the staff member at the office. Stored in
+# the database, not the cache: the lock holds across a Redis restart or flush, staff see the
+# attempts in the admin ("Zugriffsversuche") and `manage.py axes_reset_username <name>` lifts one.
+# The address is REMOTE_ADDR: behind a proxy, AXES_CLIENT_IP_CALLABLE must name the function that
+# reads the client's address from what the trusted proxies forward, or every lock is the name's.
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_FAILURE_LIMIT = int(os.environ.get("ADMIN_LOGIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("ADMIN_LOCKOUT_MINUTES", "30")))
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "config.admin_site.locked_out"
+# Failed attempts are what the lock needs; a log of every successful sign-in (customers' too,
+# with their IP address) is not.
+AXES_DISABLE_ACCESS_LOG = True
 
 # German unless the visitor chose English with the switch in the footer (config/language.py says
 # why the browser's Accept-Language is not asked). Translations: locale/, see the README.

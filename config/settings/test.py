@@ -11,6 +11,9 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+# As in production, whatever the environment says: admin tests sign in through
+# tests/admin_login.py, with a code.
+ADMIN_SECOND_FACTOR = True
 STRIPE_SECRET_KEY = "sk_test_shop"
 STRIPE_WEBHOOK_SECRET = "whsec_test_shop"
 CELERY_TASK_ALWAYS_EAGER = False

@@ -26,6 +26,7 @@ from shop.library import links
 from shop.models import CustomEbook, Delivery, Entitlement, Order, Product
 from shop.orders import fulfilment, services
 from tests import factories
+from tests.admin_login import PASSWORD, sign_in_to_admin
 from tests.courses import factories as course_factories
 
 pytestmark = pytest.mark.django_db
@@ -140,7 +141,7 @@ def first_lesson(purchase: Purchase, user) -> str:
 
 
 def staff(purchase: Purchase):
-    return get_user_model().objects.create_user("redaktion", "redaktion@example.com",
+    return get_user_model().objects.create_user("redaktion", "redaktion@example.com", PASSWORD,
                                                 is_staff=True, is_superuser=True)  # fmt: skip
 
 
@@ -223,6 +224,8 @@ def assert_refused(response, body: bytes, proof: bytes) -> None:
 
 
 def signed_in(client, user):
+    if user.is_staff:
+        return sign_in_to_admin(client, user)
     client.force_login(user)
     return client
 

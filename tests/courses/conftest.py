@@ -1,6 +1,7 @@
 import pytest
 
 from courses import services
+from tests.admin_login import sign_in_to_admin
 from tests.courses import factories
 
 
@@ -29,5 +30,4 @@ def signed_in(client, learner):
 def staff(client, django_user_model):
     """The admin, signed in as staff."""
     user = django_user_model.objects.create_superuser("staff", "staff@example.com", "pw")
-    client.force_login(user)
-    return client
+    return sign_in_to_admin(client, user)

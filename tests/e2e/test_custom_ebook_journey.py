@@ -12,6 +12,7 @@ from ebooklib import epub
 
 from shop.models import CustomEbook, EbookChapter, EbookStateChange, Order, Product
 from tests import factories
+from tests.admin_login import current_code
 from tests.e2e.reader import csrf_post, wait_for_mail
 from tests.pdf_text import pages_text
 
@@ -48,7 +49,7 @@ def test_custom_ebook_from_payment_to_delivery(
     Product.objects.create(
         kind=Product.Kind.CUSTOM_EBOOK, name="Ihr individuelles E-Book", price_cents=7900
     )
-    django_user_model.objects.create_superuser("redaktion", "r@example.com", "geheim-123")
+    staff = django_user_model.objects.create_superuser("redaktion", "r@example.com", "geheim-123")
     base = live_server.url
     reader = requests.Session()
 
@@ -85,10 +86,12 @@ def test_custom_ebook_from_payment_to_delivery(
     })  # fmt: skip
     assert "Ihr Wunsch ist bei uns angekommen" in sent.text
 
-    # The desk signs in to the admin and finds the request in the queue.
+    # The desk signs in to the admin, with the code of its authenticator app, and finds the
+    # request in the queue.
     desk = requests.Session()
-    csrf_post(desk, f"{base}/admin/login/?next=/admin/",
-              {"username": "redaktion", "password": "geheim-123"})  # fmt: skip
+    csrf_post(desk, f"{base}/admin/login/?next=/admin/", {
+        "username": "redaktion", "password": "geheim-123", "otp_token": current_code(staff),
+    })  # fmt: skip
     queue_url = f"{base}/admin/shop/customebook/"
     queue = desk.get(queue_url).text
     assert "Mein Weg nach oben" in queue and "Neu" in queue

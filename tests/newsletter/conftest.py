@@ -5,6 +5,7 @@ from django.core import mail
 from django.test import Client
 
 from newsletter.models import Issue
+from tests.admin_login import sign_in_to_admin
 
 ISSUES = "/admin/newsletter/issue/"
 
@@ -17,9 +18,8 @@ def https_site(settings):
 @pytest.fixture
 def staff(django_user_model):
     """Staff in the admin, in a browser of their own beside the reader's `client`."""
-    browser = Client()
-    browser.force_login(django_user_model.objects.create_superuser("redaktion", "r@x.de", "pw"))
-    return browser
+    staff = django_user_model.objects.create_superuser("redaktion", "r@x.de", "pw")
+    return sign_in_to_admin(Client(), staff)
 
 
 @pytest.fixture

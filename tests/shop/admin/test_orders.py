@@ -5,6 +5,7 @@ import pytest
 from shop.models import Delivery
 from shop.orders import fulfilment, services
 from tests import factories
+from tests.admin_login import sign_in_to_admin
 
 pytestmark = pytest.mark.django_db
 
@@ -12,8 +13,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def staff(client, django_user_model):
     user = django_user_model.objects.create_superuser("redaktion", "r@example.com", "pw")
-    client.force_login(user)
-    return client
+    return sign_in_to_admin(client, user)
 
 
 def paid_order():

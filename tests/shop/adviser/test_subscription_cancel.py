@@ -4,11 +4,13 @@ stranger gets the very same answer."""
 
 import pytest
 from django.core import mail
+from django.test import Client
 from django.utils import timezone
 from django.utils.formats import date_format
 
 from shop.models import CancellationNotice, Subscription
 from tests import factories
+from tests.admin_login import sign_in_to_admin
 
 pytestmark = pytest.mark.django_db
 
@@ -144,7 +146,11 @@ def test_when_stripe_is_down_the_notice_is_recorded_and_confirmed_for_staff(
     assert "gesondert mit" in mail.outbox[-1].body
 
 
-def test_staff_see_every_notice_in_the_admin_also_one_that_matched_nothing(client, admin_client):
+def test_staff_see_every_notice_in_the_admin_also_one_that_matched_nothing(
+    client, django_user_model
+):
+    staff = django_user_model.objects.create_superuser("redaktion", "r@example.com", "pw")
+    admin_client = sign_in_to_admin(Client(), staff)
     confirmed(client, {**FORM, "name": "Fremd", "email": "fremd@example.com"})
     listed = admin_client.get("/admin/shop/cancellationnotice/?subscription__isempty=1")
     assert listed.status_code == 200

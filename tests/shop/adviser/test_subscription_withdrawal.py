@@ -15,6 +15,7 @@ from django.utils import timezone
 from shop.models import Order, Subscription, WithdrawalDeclaration
 from shop.payments import stripe_api
 from tests import factories
+from tests.admin_login import sign_in_to_admin
 from tests.shop.adviser.subscriber import EMAIL, reads_full_text
 from tests.shop.stripe_events import send
 from tests.shop.withdrawals.declarations import ADMIN, declare, main
@@ -29,7 +30,7 @@ def refund_action(client, django_user_model):
     staff = django_user_model.objects.create_superuser("redaktion", "r@example.com", "pw")
 
     def run(declaration: WithdrawalDeclaration) -> str:
-        client.force_login(staff)
+        sign_in_to_admin(client, staff)
         data = {"action": "refund", "_selected_action": [declaration.pk]}
         return client.post(ADMIN, data, follow=True).content.decode()
 

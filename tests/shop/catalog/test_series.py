@@ -13,6 +13,7 @@ from shop.catalog import services as catalog_services
 from shop.models import Delivery, Entitlement, Product, SeriesArticle
 from shop.orders import fulfilment
 from tests import factories
+from tests.admin_login import sign_in_to_admin
 from tests.pdf_text import pages_text
 
 pytestmark = pytest.mark.django_db
@@ -183,7 +184,7 @@ def test_a_series_product_needs_a_series():
 def test_staff_see_a_price_above_the_parts_when_they_save_the_series(
     client, django_user_model, django_capture_on_commit_callbacks
 ):
-    client.force_login(django_user_model.objects.create_superuser("r", "r@example.com", "pw"))
+    sign_in_to_admin(client, django_user_model.objects.create_superuser("r", "r@example.com", "pw"))
     one, two = factories.article(), factories.article()
 
     with django_capture_on_commit_callbacks() as enqueued:

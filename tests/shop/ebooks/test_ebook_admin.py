@@ -5,6 +5,7 @@ import pytest
 from shop.ebooks import services as ebooks
 from shop.models import CustomEbook, EbookChapter, Product
 from tests import factories
+from tests.admin_login import sign_in_to_admin
 from tests.pdf_text import pages_text
 
 pytestmark = pytest.mark.django_db
@@ -27,8 +28,9 @@ def ebook():
 
 @pytest.fixture
 def staff(client, django_user_model):
-    client.force_login(django_user_model.objects.create_superuser("redaktion", "r@x.de", "pw"))
-    return client
+    return sign_in_to_admin(
+        client, django_user_model.objects.create_superuser("redaktion", "r@x.de", "pw")
+    )
 
 
 def test_the_queue_lists_requests_with_state_and_age(staff, ebook):

@@ -12,6 +12,7 @@ from shop.invoicing import services as invoicing
 from shop.models import Invoice, Order, Product, Subscription
 from shop.orders import fulfilment, services
 from tests import factories
+from tests.admin_login import sign_in_to_admin
 from tests.courses import factories as course_factories
 from tests.pdf_text import pages_text
 
@@ -203,7 +204,9 @@ def test_staff_read_invoices_in_the_admin_and_cannot_change_them(client, django_
     order = factories.paid_order_of([factories.article().product])
     fulfilment.render_deliveries(order_id=order.pk)
     invoice = order.invoices.get()
-    client.force_login(django_user_model.objects.create_superuser("chef", "c@example.com", "pw"))
+    sign_in_to_admin(
+        client, django_user_model.objects.create_superuser("chef", "c@example.com", "pw")
+    )
 
     listing = client.get("/admin/shop/invoice/").content.decode()
     assert invoice.number in listing and "4,90 €" in listing

@@ -12,6 +12,7 @@ from django.utils import timezone
 from shop.models import DiscountCode, Order, OrderLine, Product
 from shop.orders import discounts, services
 from tests import factories
+from tests.admin_login import sign_in_to_admin
 
 pytestmark = pytest.mark.django_db
 
@@ -77,7 +78,8 @@ def test_unknown_product_kinds_are_refused():
 
 
 def test_staff_create_a_code_for_courses_and_series_in_the_admin(client, django_user_model):
-    client.force_login(django_user_model.objects.create_superuser("redaktion", "r@example.com"))
+    staff = django_user_model.objects.create_superuser("redaktion", "r@example.com", "pw")
+    sign_in_to_admin(client, staff)
     form = {
         "code": " Herbst25 ", "percent_off": "25", "valid_from_0": "2026-09-01",
         "valid_from_1": "00:00:00", "max_redemptions": "100", "max_redemptions_per_buyer": "1",

@@ -16,6 +16,7 @@ from shop.payments import stripe_api
 from shop.withdrawals import services as withdrawals
 from shop.withdrawals import tasks
 from tests import factories
+from tests.admin_login import sign_in_to_admin
 from tests.shop.withdrawals.declarations import ADMIN, declare, main
 
 pytestmark = pytest.mark.django_db
@@ -33,8 +34,7 @@ def ebook_product():
 @pytest.fixture
 def staff(client, django_user_model):
     user = django_user_model.objects.create_superuser("redaktion", "r@example.com", "pw")
-    client.force_login(user)
-    return client
+    return sign_in_to_admin(client, user)
 
 
 def bought_through_stripe(stripe_server, product, *, email="alice@example.com", consent=None):
