@@ -128,7 +128,7 @@ class CourseAdmin(RefusalsAsMessages, admin.ModelAdmin):
     def lesson_count(self, course):
         return course.lesson_total
 
-    @admin.action(description="Veröffentlichen")
+    @admin.action(description="Veröffentlichen", permissions=["change"])
     def publish(self, request, queryset):
         published = 0
         for course in queryset:
@@ -143,7 +143,7 @@ class CourseAdmin(RefusalsAsMessages, admin.ModelAdmin):
         if published:
             self.message_user(request, f"{published} Kurs(e) veröffentlicht.")
 
-    @admin.action(description="Zurück auf Entwurf setzen")
+    @admin.action(description="Zurück auf Entwurf setzen", permissions=["change"])
     def unpublish(self, request, queryset):
         for course in queryset:
             services.unpublish_course(course=course)
@@ -309,7 +309,13 @@ class LessonAdmin(RefusalsAsMessages, admin.ModelAdmin):
             "course_id", F("position").asc(nulls_last=True)
         )
 
-    @admin.action(description="In einen anderen Kurs kopieren …")
+    def has_build_private_course_permission(self, request):
+        # It makes a course and enrols a customer in it free of charge, as a purchase would.
+        return request.user.has_perms(["courses.add_course", "courses.add_enrolment"])
+
+    # Copying adds lessons to a course, which the lesson form's "add" allows too; the form page
+    # in between is the action's own, so it is shown only to whom the action is offered.
+    @admin.action(description="In einen anderen Kurs kopieren …", permissions=["add"])
     def copy_to_course(self, request, queryset):
         form = CopyLessonsForm(request.POST if "apply" in request.POST else None)
         if form.is_valid():
@@ -325,7 +331,10 @@ class LessonAdmin(RefusalsAsMessages, admin.ModelAdmin):
             heading="Lektionen in einen anderen Kurs kopieren",
         )
 
-    @admin.action(description="Daraus einen Kurs für eine Kundin / einen Kunden zusammenstellen …")
+    @admin.action(
+        description="Daraus einen Kurs für eine Kundin / einen Kunden zusammenstellen …",
+        permissions=["build_private_course"],
+    )
     def build_private_course(self, request, queryset):
         form = PrivateCourseForm(request.POST if "apply" in request.POST else None)
         if form.is_valid():

@@ -37,7 +37,11 @@ class IssueAdmin(admin.ModelAdmin):
     def delivered(self, issue):
         return issue.delivery_count
 
-    @admin.action(description="An alle bestätigten Abonnent/innen senden")
+    def has_send_permission(self, request):
+        # Mail to every subscriber cannot be called back: a right of its own, not part of editing.
+        return request.user.has_perm("newsletter.send_issue")
+
+    @admin.action(description="An alle bestätigten Abonnent/innen senden", permissions=["send"])
     def send(self, request, queryset):
         for issue in queryset:
             services.start_sending(issue=issue)

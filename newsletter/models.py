@@ -59,6 +59,7 @@ class Issue(models.Model):
         verbose_name = _("Ausgabe")
         verbose_name_plural = _("Ausgaben")
         ordering = ["-created_at"]
+        permissions = [("send_issue", "Kann eine Ausgabe an alle Abonnent/innen senden")]
 
     def __str__(self):
         return self.subject

@@ -53,7 +53,7 @@ class EbookStateChangeInline(admin.TabularInline):
         return False
 
 
-def _transition_action(to: CustomEbook.State, description: str):
+def _transition_action(to: CustomEbook.State, description: str, permission: str = "change"):
     def action(modeladmin, request, queryset):
         moved = 0
         for ebook in queryset:
@@ -79,7 +79,7 @@ def _transition_action(to: CustomEbook.State, description: str):
             modeladmin.message_user(request, f"{moved} E-Book(s): {to.label}.")
 
     action.__name__ = f"move_to_{to.value}"
-    return admin.action(description=description)(action)
+    return admin.action(description=description, permissions=[permission])(action)
 
 
 @admin.register(CustomEbook)
@@ -95,7 +95,7 @@ class CustomEbookAdmin(admin.ModelAdmin):
         _transition_action(CustomEbook.State.IN_ASSEMBLY, "In Arbeit nehmen"),
         _transition_action(CustomEbook.State.READY_FOR_REVIEW, "Zur Prüfung geben"),
         _transition_action(CustomEbook.State.APPROVED, "Freigeben: erstellen und ausliefern"),
-        _transition_action(CustomEbook.State.REFUNDED, "Stornieren und erstatten"),
+        _transition_action(CustomEbook.State.REFUNDED, "Stornieren und erstatten", "refund"),
         "render_preview",
     ]
     fieldsets = [
@@ -128,6 +128,10 @@ class CustomEbookAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+    def has_refund_permission(self, request):
+        # Money goes back to the buyer: a right of its own, not part of changing a book.
+        return request.user.has_perm("shop.refund_customebook")
 
     @admin.display(description="Bestellung", ordering="order_line__order__reference")
     def order_reference(self, ebook):
@@ -190,7 +194,7 @@ class CustomEbookAdmin(admin.ModelAdmin):
             # The preview follows every save of the assembly; the worker renders it.
             tasks.render_ebook_preview.delay_on_commit(form.instance.pk)
 
-    @admin.action(description="Vorschau neu erstellen")
+    @admin.action(description="Vorschau neu erstellen", permissions=["change"])
     def render_preview(self, request, queryset):
         for ebook in queryset:
             tasks.render_ebook_preview.delay_on_commit(ebook.pk)

@@ -47,14 +47,17 @@ class OrderAdmin(admin.ModelAdmin):
             ((d.order_line.description, d.get_status_display(), d.error) for d in rows),
         )  # fmt: skip
 
-    @admin.action(description="E-Mail mit den PDFs erneut senden")
+    @admin.action(description="E-Mail mit den PDFs erneut senden", permissions=["change"])
     def resend_email(self, request, queryset):
         paid = queryset.filter(status=Order.Status.PAID)
         for order in paid:
             tasks.send_delivery_email.delay_on_commit(order.pk, resend=True)
         self.message_user(request, f"{paid.count()} E-Mail(s) werden erneut gesendet.")
 
-    @admin.action(description="PDFs neu erstellen und senden, falls noch nicht geschehen")
+    @admin.action(
+        description="PDFs neu erstellen und senden, falls noch nicht geschehen",
+        permissions=["change"],
+    )
     def render_again(self, request, queryset):
         paid = queryset.filter(status=Order.Status.PAID)
         for order in paid:

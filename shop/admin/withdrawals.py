@@ -23,6 +23,10 @@ class WithdrawalDeclarationAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
+    def has_refund_permission(self, request):
+        # Money goes back to the buyer: a right of its own, not part of handling a declaration.
+        return request.user.has_perm("shop.refund_withdrawaldeclaration")
+
     def _act(self, request, queryset, service, done: str):
         count = 0
         for declaration in queryset:
@@ -42,10 +46,13 @@ class WithdrawalDeclarationAdmin(admin.ModelAdmin):
         if count:
             self.message_user(request, f"{count} Widerruf(e) {done}.")
 
-    @admin.action(description="Zahlung erstatten (Abo sofort beenden) und als erledigt markieren")
+    @admin.action(
+        description="Zahlung erstatten (Abo sofort beenden) und als erledigt markieren",
+        permissions=["refund"],
+    )
     def refund(self, request, queryset):
         self._act(request, queryset, withdrawals.refund, "erstattet und erledigt")
 
-    @admin.action(description="Ohne Erstattung als erledigt markieren")
+    @admin.action(description="Ohne Erstattung als erledigt markieren", permissions=["change"])
     def close_without_refund(self, request, queryset):
         self._act(request, queryset, withdrawals.close_without_refund, "als erledigt markiert")

@@ -77,6 +77,7 @@ class CustomEbook(models.Model):
         verbose_name = "Individuelles E-Book"
         verbose_name_plural = "Individuelle E-Books"
         ordering = ["created_at"]
+        permissions = [("refund_customebook", "Kann individuelle E-Books stornieren und erstatten")]
 
     def __str__(self):
         return self.title or self.working_title or f"E-Book zu {self.order_line.order}"

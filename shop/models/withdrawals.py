@@ -64,6 +64,7 @@ class WithdrawalDeclaration(models.Model):
         verbose_name = _("Widerruf")
         verbose_name_plural = _("Widerrufe")
         ordering = ["-received_at"]
+        permissions = [("refund_withdrawaldeclaration", "Kann zu einem Widerruf erstatten")]
 
     def __str__(self):
         return f"{self.contract} – {self.name}"
