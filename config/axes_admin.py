@@ -5,13 +5,15 @@ every action of the project states the right it needs."""
 from axes.admin import AccessAttemptAdmin
 from axes.models import AccessAttempt
 from django.contrib import admin
-from django.utils.translation import gettext_lazy as _
 
 admin.site.unregister(AccessAttempt)
 
 
 @admin.register(AccessAttempt)
 class FailedLoginAdmin(AccessAttemptAdmin):
-    @admin.action(description=_("Clean up expired attempts"), permissions=["delete"])
+    @admin.action(
+        description=AccessAttemptAdmin.cleanup_expired_attempts.short_description,
+        permissions=["delete"],
+    )
     def cleanup_expired_attempts(self, request, queryset):
         return super().cleanup_expired_attempts(request, queryset)
