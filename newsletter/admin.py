@@ -25,9 +25,9 @@ class SubscriberAdmin(admin.ModelAdmin):
 
 @admin.register(Issue)
 class IssueAdmin(admin.ModelAdmin):
-    list_display = ["subject", "created_at", "sending_started_at", "delivered"]
-    fields = ["subject", "body", "sending_started_at"]
-    readonly_fields = ["sending_started_at"]
+    list_display = ["subject", "created_at", "sending_started_at", "delivered", "send_error"]
+    fields = ["subject", "body", "sending_started_at", "send_error"]
+    readonly_fields = ["sending_started_at", "send_error"]
     actions = ["send"]
 
     def get_queryset(self, request):

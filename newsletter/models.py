@@ -54,6 +54,8 @@ class Issue(models.Model):
     body = models.TextField(_("Text (Markdown)"))
     created_at = models.DateTimeField(_("Angelegt"), auto_now_add=True)
     sending_started_at = models.DateTimeField(_("Versand gestartet"), null=True, blank=True)
+    # The last run's failures, until a run sends to everyone it should.
+    send_error = models.TextField(_("Versand fehlgeschlagen"), blank=True)
 
     class Meta:
         verbose_name = _("Ausgabe")

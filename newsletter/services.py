@@ -9,6 +9,7 @@ from django.utils import timezone, translation
 
 from newsletter import emails, legal
 from newsletter.models import Issue, IssueDelivery, Subscriber
+from plumbing.mail import describe_failure
 from plumbing.tasks import enqueue_on_commit
 
 logger = logging.getLogger(__name__)
@@ -82,13 +83,14 @@ def start_sending(*, issue: Issue) -> None:
 def send_issue(*, issue_id: int) -> tuple[int, int]:
     """(sent, failed). Each subscriber is one transaction: lock the subscriber, check they still
     receive and have not had the issue, insert the delivery (unique per issue and subscriber),
-    send. A second worker waits on the lock and then finds the delivery; an SMTP error rolls
-    back that claim only, for the task's retry."""
+    send. A second worker waits on the lock and then finds the delivery; a failed send rolls
+    back that claim only, for the task's retry, and the issue shows staff what failed until a
+    run sends to everyone."""
     issue = Issue.objects.get(pk=issue_id)
     pending = (
         Subscriber.objects.receiving().exclude(deliveries__issue=issue).values_list("pk", flat=True)
     )
-    sent = failed = 0
+    sent, failures = 0, []
     for subscriber_id in list(pending):
         try:
             with transaction.atomic():
@@ -100,9 +102,11 @@ def send_issue(*, issue_id: int) -> tuple[int, int]:
                     continue
                 IssueDelivery.objects.create(issue=issue, subscriber=subscriber)
                 emails.send_issue(issue=issue, subscriber=subscriber)
-        except OSError:  # SMTP errors are OSErrors
+        except Exception as failure:  # one address that fails must not stop the others
             logger.exception("Newsletter %s to subscriber %s failed", issue_id, subscriber_id)
-            failed += 1
+            failures.append(describe_failure(failure))
         else:
             sent += 1
-    return sent, failed
+    send_error = f"{len(failures)} nicht gesendet, zuletzt {failures[-1]}" if failures else ""
+    Issue.objects.filter(pk=issue_id).update(send_error=send_error)
+    return sent, len(failures)
