@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from courses import drip, links, pdf, selectors, services
 from courses.forms import CertificateNameForm, EmailCourseForm, LessonWorkForm
 from courses.models import Certificate, Course, Enrolment, Lesson
-from plumbing.links import LinkInvalid
+from plumbing.links import LinkExpired, LinkInvalid
 
 SALES_PAGE = "shop:course"
 
@@ -182,9 +182,12 @@ def certificate_pdf(request, slug):
 @require_http_methods(["GET", "POST"])
 def lesson_done(request, token):
     """The link in a lesson e-mail. GET only shows a button, so mail scanners that open links do
-    not tick anything; POST marks the lesson's tasks done, signed in or not."""
+    not tick anything; POST marks the lesson's tasks done, signed in or not. The name on the
+    certificate, which anyone may look up, is the signed-in learner's to set, not the link's."""
     try:
         enrolment_id, lesson_id = links.read_lesson_done_token(token)
+    except LinkExpired:
+        return render(request, "courses/lesson_done_expired.html", status=410)
     except LinkInvalid:
         raise Http404("Link ungültig") from None
     enrolment = get_object_or_404(
@@ -193,17 +196,19 @@ def lesson_done(request, token):
         ended_at__isnull=True,
     )
     found = get_object_or_404(Lesson, pk=lesson_id, course_id=enrolment.course_id)
-    context = {"enrolment": enrolment, "course": enrolment.course, "lesson": found}
+    may_name = request.user == enrolment.learner
+    context = {
+        "enrolment": enrolment, "course": enrolment.course, "lesson": found, "may_name": may_name,
+    }  # fmt: skip
     form = CertificateNameForm(
-        request.POST if request.method == "POST" else None,
+        request.POST if request.method == "POST" and may_name else None,
         initial={"certificate_name": enrolment.certificate_name},
     )
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and (form.is_valid() or not may_name):
+        certificate_name = form.cleaned_data["certificate_name"] if may_name else ""
         try:
             services.complete_lesson(
-                enrolment=enrolment,
-                lesson=found,
-                certificate_name=form.cleaned_data["certificate_name"] or None,
+                enrolment=enrolment, lesson=found, certificate_name=certificate_name or None
             )
         except services.LessonLocked:
             return render(

@@ -184,6 +184,10 @@ STRIPE_WEBHOOK_TOLERANCE_SECONDS = 300
 PUBLISHER_NAME = os.environ.get("PUBLISHER_NAME", "Karriere & Wirtschaft Verlag")
 SHOP_CURRENCY = "eur"
 DOWNLOAD_LINK_MAX_AGE = timedelta(hours=int(os.environ.get("DOWNLOAD_LINK_MAX_AGE_HOURS", "24")))
+# The "lesson done" link in a lesson e-mail works without signing in, so only this long.
+LESSON_DONE_LINK_MAX_AGE = timedelta(
+    days=int(os.environ.get("LESSON_DONE_LINK_MAX_AGE_DAYS", "30"))
+)
 # The one-time sign-in link is a Django token bound to last_login; this is how long it lives.
 PASSWORD_RESET_TIMEOUT = 60 * 60
 FULFILMENT_GRACE = timedelta(seconds=int(os.environ.get("FULFILMENT_GRACE_SECONDS", "300")))
