@@ -10,7 +10,10 @@ from newsletter.models import Issue, Subscriber
 
 @admin.register(Subscriber)
 class SubscriberAdmin(admin.ModelAdmin):
-    list_display = ["email", "signed_up_at", "confirmed_at", "unsubscribed_at", "consent_version"]
+    list_display = [
+        "email", "signed_up_at", "confirmed_at", "unsubscribed_at", "unsubscribed_via",
+        "consent_version",
+    ]  # fmt: skip
     list_filter = [
         ("confirmed_at", admin.EmptyFieldListFilter),
         ("unsubscribed_at", admin.EmptyFieldListFilter),

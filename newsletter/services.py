@@ -36,9 +36,9 @@ def sign_up(*, email: str, language: str = settings.LANGUAGE_CODE) -> None:
         subscriber.consent_text = str(legal.CONSENT_TEXT)
     subscriber.consent_version = legal.CONSENT_VERSION
     subscriber.language = language
-    # A new sign-up: earlier confirmation links stop working, an earlier unsubscribe is history.
+    # A new sign-up makes earlier confirmation links void. An earlier unsubscribe stands until
+    # the address confirms this one: the form does not prove who filled it in.
     subscriber.signed_up_at = now
-    subscriber.confirmed_at = subscriber.unsubscribed_at = None
     subscriber.full_clean()
     subscriber.save()
     enqueue_on_commit("newsletter.tasks.send_confirmation_request", subscriber.pk)
@@ -46,7 +46,7 @@ def sign_up(*, email: str, language: str = settings.LANGUAGE_CODE) -> None:
 
 def send_confirmation_request(*, subscriber_id: int) -> str:
     subscriber = Subscriber.objects.get(pk=subscriber_id)
-    if subscriber.confirmed_at is not None:
+    if subscriber.is_receiving:
         return "already confirmed"
     emails.send_confirmation_request(subscriber=subscriber)
     return "sent"
@@ -54,19 +54,23 @@ def send_confirmation_request(*, subscriber_id: int) -> str:
 
 @transaction.atomic
 def confirm(*, subscriber: Subscriber) -> Subscriber:
+    """The address confirms its latest sign-up: from now on it receives, whatever it did before."""
     subscriber = Subscriber.objects.select_for_update().get(pk=subscriber.pk)
-    if subscriber.confirmed_at is None:
+    if not subscriber.is_receiving:
         subscriber.confirmed_at = timezone.now()
-        subscriber.save(update_fields=["confirmed_at"])
+        subscriber.unsubscribed_at, subscriber.unsubscribed_via = None, ""
+        subscriber.save(update_fields=["confirmed_at", "unsubscribed_at", "unsubscribed_via"])
     return subscriber
 
 
 @transaction.atomic
-def unsubscribe(*, subscriber: Subscriber) -> Subscriber:
+def unsubscribe(
+    *, subscriber: Subscriber, via: Subscriber.UnsubscribedVia = Subscriber.UnsubscribedVia.LINK
+) -> Subscriber:
     subscriber = Subscriber.objects.select_for_update().get(pk=subscriber.pk)
     if subscriber.unsubscribed_at is None:
-        subscriber.unsubscribed_at = timezone.now()
-        subscriber.save(update_fields=["unsubscribed_at"])
+        subscriber.unsubscribed_at, subscriber.unsubscribed_via = timezone.now(), via
+        subscriber.save(update_fields=["unsubscribed_at", "unsubscribed_via"])
     return subscriber
 
 
