@@ -8,6 +8,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from courses import drip, links, pdf, selectors, services
@@ -16,6 +17,8 @@ from courses.models import Certificate, Course, Enrolment, Lesson
 from plumbing.links import LinkExpired, LinkInvalid
 
 SALES_PAGE = "shop:course"
+# The learner's own PDFs, licensed to them: no shared cache or shared browser keeps them.
+personal_file = cache_control(private=True, no_store=True)
 
 
 def _enrolment(request, slug: str) -> Enrolment | HttpResponse:
@@ -152,6 +155,7 @@ def email_course(request, slug):
 
 @login_required
 @require_GET
+@personal_file
 def course_pdf(request, slug):
     enrolment = _enrolment(request, slug)
     if isinstance(enrolment, HttpResponse):
@@ -165,6 +169,7 @@ def course_pdf(request, slug):
 
 @login_required
 @require_GET
+@personal_file
 def certificate_pdf(request, slug):
     enrolment = _enrolment(request, slug)
     if isinstance(enrolment, HttpResponse):

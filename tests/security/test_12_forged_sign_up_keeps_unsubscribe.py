@@ -14,7 +14,10 @@ from newsletter import links, services
 from newsletter.models import Issue, Subscriber
 
 pytestmark = pytest.mark.django_db
-ONE_CLICK = {"data": "List-Unsubscribe=One-Click", "content_type": "application/x-www-form-urlencoded"}
+ONE_CLICK = {
+    "data": "List-Unsubscribe=One-Click",
+    "content_type": "application/x-www-form-urlencoded",
+}
 
 
 def confirm_path(message) -> str:
