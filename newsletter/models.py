@@ -54,6 +54,11 @@ class Subscriber(models.Model):
     def is_receiving(self) -> bool:
         return self.confirmed_at is not None and self.unsubscribed_at is None
 
+    @property
+    def awaits_confirmation(self) -> bool:
+        """The latest sign-up is not confirmed yet (an earlier one may have been)."""
+        return self.confirmed_at is None or self.confirmed_at < self.signed_up_at
+
 
 class Issue(models.Model):
     """A newsletter issue staff write in the admin and send to every receiving subscriber once."""

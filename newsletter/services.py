@@ -46,7 +46,7 @@ def sign_up(*, email: str, language: str = settings.LANGUAGE_CODE) -> None:
 
 def send_confirmation_request(*, subscriber_id: int) -> str:
     subscriber = Subscriber.objects.get(pk=subscriber_id)
-    if subscriber.is_receiving:
+    if not subscriber.awaits_confirmation:
         return "already confirmed"
     emails.send_confirmation_request(subscriber=subscriber)
     return "sent"
@@ -54,9 +54,10 @@ def send_confirmation_request(*, subscriber_id: int) -> str:
 
 @transaction.atomic
 def confirm(*, subscriber: Subscriber) -> Subscriber:
-    """The address confirms its latest sign-up: from now on it receives, whatever it did before."""
+    """The address confirms its latest sign-up: from now on it receives, whatever it did before.
+    A sign-up confirmed already changes nothing, so an old link does not undo an unsubscribe."""
     subscriber = Subscriber.objects.select_for_update().get(pk=subscriber.pk)
-    if not subscriber.is_receiving:
+    if subscriber.awaits_confirmation:
         subscriber.confirmed_at = timezone.now()
         subscriber.unsubscribed_at, subscriber.unsubscribed_via = None, ""
         subscriber.save(update_fields=["confirmed_at", "unsubscribed_at", "unsubscribed_via"])

@@ -70,3 +70,12 @@ def test_the_unsubscribe_record_ends_when_the_address_confirms_again(
     after = Subscriber.objects.get(pk=unsubscribed.pk)
     assert after.is_receiving and after.confirmed_at > unsubscribed.unsubscribed_at
     assert (after.unsubscribed_at, after.unsubscribed_via) == (None, "")
+
+
+def test_the_first_confirmation_link_does_not_undo_the_unsubscribe(client, unsubscribed):
+    first_request = next(m for m in mail.outbox if "/newsletter/bestaetigen/" in m.body)
+
+    client.post(confirm_path(first_request))
+
+    after = Subscriber.objects.get(pk=unsubscribed.pk)
+    assert after.unsubscribed_at == unsubscribed.unsubscribed_at and not after.is_receiving
