@@ -17,21 +17,6 @@ from tests.courses import factories
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def course(db):
-    return factories.course(lessons=2)  # and the final lesson
-
-
-@pytest.fixture
-def learner(db):
-    return factories.learner("lea@example.com", first_name="Lea", last_name="Schmidt")
-
-
-@pytest.fixture
-def enrolment(course, learner):
-    return services.enrol(learner=learner, course=course)
-
-
 def done_count(enrolment) -> int:
     return TaskProgress.objects.filter(enrolment=enrolment, is_done=True).count()
 
