@@ -382,7 +382,9 @@ class LessonEmailAdmin(admin.ModelAdmin):
 
 @admin.register(Certificate)
 class CertificateAdmin(admin.ModelAdmin):
-    list_display = ["code", "learner_name", "course_title", "issued_on", "emailed_at"]
+    list_display = [
+        "code", "learner_name", "course_title", "issued_on", "emailed_at", "email_error",
+    ]  # fmt: skip
     search_fields = ["code", "learner_name", "course_title", "enrolment__learner__email"]
     readonly_fields = [f.name for f in Certificate._meta.fields]
 

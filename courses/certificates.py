@@ -100,6 +100,7 @@ def send_certificate_email(*, certificate_id: int) -> str:
         Certificate.objects.select_related("enrolment__learner", "enrolment__course"),
         pk=certificate_id,
         mark="emailed_at",
+        error="email_error",
         send=_send_rendered,
     )
 

@@ -1,10 +1,12 @@
-"""The signed link in a lesson e-mail that marks the lesson done without signing in. It does not
-expire: the lesson's e-mail may wait in an inbox for weeks."""
+"""The signed link in a lesson e-mail that marks the lesson done without signing in. Whoever
+holds it can do that, so it expires (`LESSON_DONE_LINK_MAX_AGE`); after that the learner signs
+in and ticks the lesson off in the course."""
 
+from django.conf import settings
 from django.urls import reverse
 
 from courses.models import Enrolment, Lesson
-from plumbing.links import make_token, read_token
+from plumbing.links import LinkExpired, LinkInvalid, make_token, read_token
 
 LESSON_DONE_SALT = "courses.lesson-done"
 
@@ -15,6 +17,14 @@ def lesson_done_url(*, enrolment: Enrolment, lesson: Lesson) -> str:
 
 
 def read_lesson_done_token(token: str) -> tuple[int, int]:
-    """(enrolment id, lesson id); plumbing.links.LinkInvalid for anything we did not sign so."""
-    data = read_token(token, salt=LESSON_DONE_SALT)
+    """(enrolment id, lesson id); plumbing.links.LinkExpired for one of ours that is too old,
+    LinkInvalid for anything we did not sign so."""
+    try:
+        data = read_token(token, salt=LESSON_DONE_SALT, max_age=settings.LESSON_DONE_LINK_MAX_AGE)
+    except LinkExpired:
+        raise
+    except LinkInvalid:
+        # Links sent before they carried their time are ours but of unknown age: expired.
+        read_token(token, salt=LESSON_DONE_SALT)
+        raise LinkExpired from None
     return data["enrolment"], data["lesson"]

@@ -320,6 +320,7 @@ class Certificate(models.Model):
     issued_on = models.DateField("Ausgestellt am")
     file = models.FileField("PDF", upload_to="certificates/%Y/", blank=True)
     emailed_at = models.DateTimeField("Per E-Mail gesendet", null=True, blank=True)
+    email_error = models.TextField("E-Mail fehlgeschlagen", blank=True)
 
     class Meta:
         verbose_name = "Zertifikat"

@@ -8,14 +8,17 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from courses import drip, links, pdf, selectors, services
 from courses.forms import CertificateNameForm, EmailCourseForm, LessonWorkForm
 from courses.models import Certificate, Course, Enrolment, Lesson
-from plumbing.links import LinkInvalid
+from plumbing.links import LinkExpired, LinkInvalid
 
 SALES_PAGE = "shop:course"
+# The learner's own PDFs, licensed to them: no shared cache or shared browser keeps them.
+personal_file = cache_control(private=True, no_store=True)
 
 
 def _enrolment(request, slug: str) -> Enrolment | HttpResponse:
@@ -152,6 +155,7 @@ def email_course(request, slug):
 
 @login_required
 @require_GET
+@personal_file
 def course_pdf(request, slug):
     enrolment = _enrolment(request, slug)
     if isinstance(enrolment, HttpResponse):
@@ -165,6 +169,7 @@ def course_pdf(request, slug):
 
 @login_required
 @require_GET
+@personal_file
 def certificate_pdf(request, slug):
     enrolment = _enrolment(request, slug)
     if isinstance(enrolment, HttpResponse):
@@ -182,9 +187,12 @@ def certificate_pdf(request, slug):
 @require_http_methods(["GET", "POST"])
 def lesson_done(request, token):
     """The link in a lesson e-mail. GET only shows a button, so mail scanners that open links do
-    not tick anything; POST marks the lesson's tasks done, signed in or not."""
+    not tick anything; POST marks the lesson's tasks done, signed in or not. The name on the
+    certificate, which anyone may look up, is the signed-in learner's to set, not the link's."""
     try:
         enrolment_id, lesson_id = links.read_lesson_done_token(token)
+    except LinkExpired:
+        return render(request, "courses/lesson_done_expired.html", status=410)
     except LinkInvalid:
         raise Http404("Link ungültig") from None
     enrolment = get_object_or_404(
@@ -193,17 +201,19 @@ def lesson_done(request, token):
         ended_at__isnull=True,
     )
     found = get_object_or_404(Lesson, pk=lesson_id, course_id=enrolment.course_id)
-    context = {"enrolment": enrolment, "course": enrolment.course, "lesson": found}
+    may_name = request.user == enrolment.learner
+    context = {
+        "enrolment": enrolment, "course": enrolment.course, "lesson": found, "may_name": may_name,
+    }  # fmt: skip
     form = CertificateNameForm(
-        request.POST if request.method == "POST" else None,
+        request.POST if request.method == "POST" and may_name else None,
         initial={"certificate_name": enrolment.certificate_name},
     )
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and (form.is_valid() or not may_name):
+        certificate_name = form.cleaned_data["certificate_name"] if may_name else ""
         try:
             services.complete_lesson(
-                enrolment=enrolment,
-                lesson=found,
-                certificate_name=form.cleaned_data["certificate_name"] or None,
+                enrolment=enrolment, lesson=found, certificate_name=certificate_name or None
             )
         except services.LessonLocked:
             return render(

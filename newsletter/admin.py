@@ -10,7 +10,10 @@ from newsletter.models import Issue, Subscriber
 
 @admin.register(Subscriber)
 class SubscriberAdmin(admin.ModelAdmin):
-    list_display = ["email", "signed_up_at", "confirmed_at", "unsubscribed_at", "consent_version"]
+    list_display = [
+        "email", "signed_up_at", "confirmed_at", "unsubscribed_at", "unsubscribed_via",
+        "consent_version",
+    ]  # fmt: skip
     list_filter = [
         ("confirmed_at", admin.EmptyFieldListFilter),
         ("unsubscribed_at", admin.EmptyFieldListFilter),
@@ -25,9 +28,9 @@ class SubscriberAdmin(admin.ModelAdmin):
 
 @admin.register(Issue)
 class IssueAdmin(admin.ModelAdmin):
-    list_display = ["subject", "created_at", "sending_started_at", "delivered"]
-    fields = ["subject", "body", "sending_started_at"]
-    readonly_fields = ["sending_started_at"]
+    list_display = ["subject", "created_at", "sending_started_at", "delivered", "send_error"]
+    fields = ["subject", "body", "sending_started_at", "send_error"]
+    readonly_fields = ["sending_started_at", "send_error"]
     actions = ["send"]
 
     def get_queryset(self, request):

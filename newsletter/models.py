@@ -19,8 +19,13 @@ class SubscriberQuerySet(models.QuerySet):
 
 class Subscriber(models.Model):
     """One address and its consent: the exact text and version agreed to, when it was asked for
-    (the confirmation e-mail goes out then) and when the link in it confirmed it. No IP address:
-    it proves nothing the confirmation does not."""
+    (the confirmation e-mail goes out then) and when the link in it confirmed it; and when and
+    how it unsubscribed, kept through a new sign-up until the address confirms again (anyone
+    can fill in the form). No IP address: it proves nothing the confirmation does not."""
+
+    class UnsubscribedVia(models.TextChoices):
+        ONE_CLICK = "one_click", _("Ein-Klick-Abmeldung im Mailprogramm")
+        LINK = "link", _("Abmeldelink in der E-Mail")
 
     email = models.EmailField(_("E-Mail"), unique=True)
     consent_text = models.TextField(_("Text der Einwilligung"))
@@ -31,6 +36,9 @@ class Subscriber(models.Model):
     signed_up_at = models.DateTimeField(_("Angemeldet"), default=timezone.now)
     confirmed_at = models.DateTimeField(_("Bestätigt"), null=True, blank=True)
     unsubscribed_at = models.DateTimeField(_("Abgemeldet"), null=True, blank=True)
+    unsubscribed_via = models.CharField(
+        _("Abgemeldet über"), max_length=20, choices=UnsubscribedVia, blank=True
+    )
 
     objects = SubscriberQuerySet.as_manager()
 
@@ -46,6 +54,11 @@ class Subscriber(models.Model):
     def is_receiving(self) -> bool:
         return self.confirmed_at is not None and self.unsubscribed_at is None
 
+    @property
+    def awaits_confirmation(self) -> bool:
+        """The latest sign-up is not confirmed yet (an earlier one may have been)."""
+        return self.confirmed_at is None or self.confirmed_at < self.signed_up_at
+
 
 class Issue(models.Model):
     """A newsletter issue staff write in the admin and send to every receiving subscriber once."""
@@ -54,6 +67,8 @@ class Issue(models.Model):
     body = models.TextField(_("Text (Markdown)"))
     created_at = models.DateTimeField(_("Angelegt"), auto_now_add=True)
     sending_started_at = models.DateTimeField(_("Versand gestartet"), null=True, blank=True)
+    # The last run's failures, until a run sends to everyone it should.
+    send_error = models.TextField(_("Versand fehlgeschlagen"), blank=True)
 
     class Meta:
         verbose_name = _("Ausgabe")

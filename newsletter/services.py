@@ -9,6 +9,7 @@ from django.utils import timezone, translation
 
 from newsletter import emails, legal
 from newsletter.models import Issue, IssueDelivery, Subscriber
+from plumbing.mail import describe_failure
 from plumbing.tasks import enqueue_on_commit
 
 logger = logging.getLogger(__name__)
@@ -35,9 +36,9 @@ def sign_up(*, email: str, language: str = settings.LANGUAGE_CODE) -> None:
         subscriber.consent_text = str(legal.CONSENT_TEXT)
     subscriber.consent_version = legal.CONSENT_VERSION
     subscriber.language = language
-    # A new sign-up: earlier confirmation links stop working, an earlier unsubscribe is history.
+    # A new sign-up makes earlier confirmation links void. An earlier unsubscribe stands until
+    # the address confirms this one: the form does not prove who filled it in.
     subscriber.signed_up_at = now
-    subscriber.confirmed_at = subscriber.unsubscribed_at = None
     subscriber.full_clean()
     subscriber.save()
     enqueue_on_commit("newsletter.tasks.send_confirmation_request", subscriber.pk)
@@ -45,7 +46,7 @@ def sign_up(*, email: str, language: str = settings.LANGUAGE_CODE) -> None:
 
 def send_confirmation_request(*, subscriber_id: int) -> str:
     subscriber = Subscriber.objects.get(pk=subscriber_id)
-    if subscriber.confirmed_at is not None:
+    if not subscriber.awaits_confirmation:
         return "already confirmed"
     emails.send_confirmation_request(subscriber=subscriber)
     return "sent"
@@ -53,19 +54,24 @@ def send_confirmation_request(*, subscriber_id: int) -> str:
 
 @transaction.atomic
 def confirm(*, subscriber: Subscriber) -> Subscriber:
+    """The address confirms its latest sign-up: from now on it receives, whatever it did before.
+    A sign-up confirmed already changes nothing, so an old link does not undo an unsubscribe."""
     subscriber = Subscriber.objects.select_for_update().get(pk=subscriber.pk)
-    if subscriber.confirmed_at is None:
+    if subscriber.awaits_confirmation:
         subscriber.confirmed_at = timezone.now()
-        subscriber.save(update_fields=["confirmed_at"])
+        subscriber.unsubscribed_at, subscriber.unsubscribed_via = None, ""
+        subscriber.save(update_fields=["confirmed_at", "unsubscribed_at", "unsubscribed_via"])
     return subscriber
 
 
 @transaction.atomic
-def unsubscribe(*, subscriber: Subscriber) -> Subscriber:
+def unsubscribe(
+    *, subscriber: Subscriber, via: Subscriber.UnsubscribedVia = Subscriber.UnsubscribedVia.LINK
+) -> Subscriber:
     subscriber = Subscriber.objects.select_for_update().get(pk=subscriber.pk)
     if subscriber.unsubscribed_at is None:
-        subscriber.unsubscribed_at = timezone.now()
-        subscriber.save(update_fields=["unsubscribed_at"])
+        subscriber.unsubscribed_at, subscriber.unsubscribed_via = timezone.now(), via
+        subscriber.save(update_fields=["unsubscribed_at", "unsubscribed_via"])
     return subscriber
 
 
@@ -82,13 +88,14 @@ def start_sending(*, issue: Issue) -> None:
 def send_issue(*, issue_id: int) -> tuple[int, int]:
     """(sent, failed). Each subscriber is one transaction: lock the subscriber, check they still
     receive and have not had the issue, insert the delivery (unique per issue and subscriber),
-    send. A second worker waits on the lock and then finds the delivery; an SMTP error rolls
-    back that claim only, for the task's retry."""
+    send. A second worker waits on the lock and then finds the delivery; a failed send rolls
+    back that claim only, for the task's retry, and the issue shows staff what failed until a
+    run sends to everyone."""
     issue = Issue.objects.get(pk=issue_id)
     pending = (
         Subscriber.objects.receiving().exclude(deliveries__issue=issue).values_list("pk", flat=True)
     )
-    sent = failed = 0
+    sent, failures = 0, []
     for subscriber_id in list(pending):
         try:
             with transaction.atomic():
@@ -100,9 +107,11 @@ def send_issue(*, issue_id: int) -> tuple[int, int]:
                     continue
                 IssueDelivery.objects.create(issue=issue, subscriber=subscriber)
                 emails.send_issue(issue=issue, subscriber=subscriber)
-        except OSError:  # SMTP errors are OSErrors
+        except Exception as failure:  # one address that fails must not stop the others
             logger.exception("Newsletter %s to subscriber %s failed", issue_id, subscriber_id)
-            failed += 1
+            failures.append(describe_failure(failure))
         else:
             sent += 1
-    return sent, failed
+    send_error = f"{len(failures)} nicht gesendet, zuletzt {failures[-1]}" if failures else ""
+    Issue.objects.filter(pk=issue_id).update(send_error=send_error)
+    return sent, len(failures)

@@ -8,6 +8,7 @@ from django.views.decorators.http import require_http_methods
 
 from newsletter import legal, links, services
 from newsletter.forms import SignUpForm
+from newsletter.models import Subscriber
 from plumbing.links import LinkInvalid
 
 
@@ -50,6 +51,8 @@ def unsubscribe(request, token):
     except LinkInvalid:
         raise Http404("Link ungültig") from None
     if request.method == "POST":
-        services.unsubscribe(subscriber=subscriber)
+        one_click = request.POST.get("List-Unsubscribe") == "One-Click"  # RFC 8058's body
+        via = Subscriber.UnsubscribedVia.ONE_CLICK if one_click else Subscriber.UnsubscribedVia.LINK
+        services.unsubscribe(subscriber=subscriber, via=via)
         return render(request, "newsletter/unsubscribed.html")
     return render(request, "newsletter/unsubscribe.html", {"email": subscriber.email})

@@ -44,6 +44,7 @@ def send_once(
     *,
     pk: int,
     mark: str,
+    error: str,
     send: Callable[[M], str | None],
     resend: bool = False,
 ) -> str:
@@ -51,17 +52,32 @@ def send_once(
     says whether it was sent; it is set in the transaction that sends, so a retried or
     duplicated task finds it set. `send` sends and returns None, or returns why it cannot send
     yet (the outcome, e.g. "not rendered yet"). `resend` sends again on purpose; the mark keeps
-    the first time. Returns what happened."""
-    with transaction.atomic():
-        row = rows.select_for_update(of=("self",)).filter(pk=pk).first()
-        if row is None:
-            return "nothing to send"
-        if getattr(row, mark) and not resend:
-            return "already sent"
-        not_ready = send(row)
-        if not_ready:
-            return not_ready
-        if not getattr(row, mark):
-            setattr(row, mark, timezone.now())
-            row.save(update_fields=[mark])
+    the first time. Returns what happened.
+
+    The row's text field `error` shows staff why the last attempt failed, until one succeeds:
+    a task that fails for good leaves it there, so the admin never shows an unsent e-mail as
+    sent. The failure is raised again for the task's retry."""
+    try:
+        with transaction.atomic():
+            row = rows.select_for_update(of=("self",)).filter(pk=pk).first()
+            if row is None:
+                return "nothing to send"
+            if getattr(row, mark) and not resend:
+                return "already sent"
+            not_ready = send(row)
+            if not_ready:
+                return not_ready
+            if not getattr(row, mark):
+                setattr(row, mark, timezone.now())
+            setattr(row, error, "")
+            row.save(update_fields=[mark, error])
+    except Exception as failure:
+        # The send's transaction is rolled back; the record of its failure must outlive it.
+        rows.model._default_manager.filter(pk=pk).update(**{error: describe_failure(failure)})
+        raise
     return "sent"
+
+
+def describe_failure(failure: Exception) -> str:
+    """What staff read about a failed send: the error's kind and message, on one line."""
+    return " ".join(f"{type(failure).__name__}: {failure}".split())[:1000]

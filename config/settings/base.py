@@ -6,6 +6,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = Path(os.environ.get("VAR_DIR", BASE_DIR / "var"))
@@ -40,6 +41,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "config.security.ContentSecurityPolicyMiddleware",
+    "config.security.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "config.language.ChosenLanguageMiddleware",
@@ -52,6 +55,29 @@ MIDDLEWARE = [
     # Last, as django-axes asks: it turns a locked-out login into its page.
     "axes.middleware.AxesMiddleware",
 ]
+
+# What the shop's pages may load and do (django-csp 4): only the shop's own files, no inline or
+# eval script and no inline style (the templates and Django's admin need neither), never in a
+# frame, forms only to the shop (and, added per response by config.security, Stripe's checkout
+# page its buy buttons redirect to); browsers report what the policy blocked to /csp-report/.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "base-uri": [SELF],
+        "object-src": [NONE],
+        "frame-ancestors": [NONE],
+        "form-action": [SELF],
+        "report-uri": "/csp-report/",
+    }
+}
+# Browser features no page of the shop uses, switched off for every page (and what it embeds).
+PERMISSIONS_POLICY = {
+    feature: []
+    for feature in (
+        "camera", "microphone", "geolocation", "payment", "usb", "serial", "bluetooth",
+        "magnetometer", "gyroscope", "accelerometer", "display-capture", "browsing-topics",
+    )
+}  # fmt: skip
 
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
@@ -220,6 +246,10 @@ STRIPE_WEBHOOK_TOLERANCE_SECONDS = 300
 PUBLISHER_NAME = os.environ.get("PUBLISHER_NAME", "Karriere & Wirtschaft Verlag")
 SHOP_CURRENCY = "eur"
 DOWNLOAD_LINK_MAX_AGE = timedelta(hours=int(os.environ.get("DOWNLOAD_LINK_MAX_AGE_HOURS", "24")))
+# The "lesson done" link in a lesson e-mail works without signing in, so only this long.
+LESSON_DONE_LINK_MAX_AGE = timedelta(
+    days=int(os.environ.get("LESSON_DONE_LINK_MAX_AGE_DAYS", "30"))
+)
 # The one-time sign-in link is a Django token bound to last_login; this is how long it lives.
 PASSWORD_RESET_TIMEOUT = 60 * 60
 FULFILMENT_GRACE = timedelta(seconds=int(os.environ.get("FULFILMENT_GRACE_SECONDS", "300")))

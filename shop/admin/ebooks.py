@@ -86,7 +86,9 @@ def _transition_action(to: CustomEbook.State, description: str, permission: str 
 class CustomEbookAdmin(admin.ModelAdmin):
     """The desk's queue: requests with their state and age, oldest first."""
 
-    list_display = ["__str__", "order_reference", "buyer_email", "state", "age", "version"]
+    list_display = [
+        "__str__", "order_reference", "buyer_email", "state", "age", "version", "failed_emails",
+    ]  # fmt: skip
     list_filter = ["state"]
     search_fields = ["title", "working_title", "order_line__order__reference", "buyer__email"]
     ordering = ["created_at"]
@@ -101,10 +103,11 @@ class CustomEbookAdmin(admin.ModelAdmin):
     fieldsets = [
         ("Auftrag", {"fields": [
             "order_reference", "buyer_email", "state", "state_changed_at", "age", "version",
-            "render_error", "refund_id", "deliveries",
+            "render_error", "refund_id", "deliveries", "ready_emailed_at", "ready_email_error",
         ]}),
         ("Wunsch der Kundin / des Kunden", {"fields": [
             "working_title", "questions", "wished", "format", "note", "wish_submitted_at",
+            "reminder_sent_at", "reminder_error",
         ]}),
         ("Zusammenstellung", {"fields": ["title", "subtitle", "preface", "preview_link"]}),
     ]  # fmt: skip
@@ -112,7 +115,8 @@ class CustomEbookAdmin(admin.ModelAdmin):
         "order_reference", "buyer_email", "state", "state_changed_at", "age", "version",
         "render_error", "refund_id", "deliveries", "working_title", "questions", "wished",
         "format", "note",
-        "wish_submitted_at", "preview_link",
+        "wish_submitted_at", "preview_link", "ready_emailed_at", "ready_email_error",
+        "reminder_sent_at", "reminder_error",
     ]  # fmt: skip
 
     def get_queryset(self, request):
@@ -140,6 +144,16 @@ class CustomEbookAdmin(admin.ModelAdmin):
     @admin.display(description="Kundin/Kunde", ordering="buyer__email")
     def buyer_email(self, ebook):
         return ebook.buyer.email
+
+    @admin.display(description="E-Mail")
+    def failed_emails(self, ebook):
+        """The "Ausgeliefert" of the state says nothing of the e-mail telling the buyer."""
+        failed = [
+            f"{CustomEbook._meta.get_field(field).verbose_name}: {getattr(ebook, field)}"
+            for field in ("ready_email_error", "reminder_error")
+            if getattr(ebook, field)
+        ]
+        return "; ".join(failed)
 
     @admin.display(description="Alter", ordering="created_at")
     def age(self, ebook):

@@ -33,7 +33,9 @@ class InvoiceLineInline(admin.TabularInline):
 class InvoiceAdmin(admin.ModelAdmin):
     """Invoices are records the law wants kept as issued: staff read them, nobody edits."""
 
-    list_display = ["number", "kind", "order", "issued_on", "total", "buyer_email", "pdf_link"]
+    list_display = [
+        "number", "kind", "order", "issued_on", "total", "buyer_email", "pdf_link", "email_error",
+    ]  # fmt: skip
     list_filter = ["kind", "issued_on"]
     search_fields = ["number", "order__reference", "buyer_email", "buyer_name", "stripe_refund_id"]
     date_hierarchy = "issued_on"

@@ -20,7 +20,9 @@ class OrderLineInline(admin.TabularInline):
 
 @admin.register(Order)
 class OrderAdmin(admin.ModelAdmin):
-    list_display = ["reference", "email", "status", "total_cents", "paid_at", "fulfilled_at"]
+    list_display = [
+        "reference", "email", "status", "total_cents", "paid_at", "fulfilled_at", "email_error",
+    ]  # fmt: skip
     list_filter = ["status", "needs_review", "paid_at"]
     search_fields = ["reference", "email", "stripe_session_id", "stripe_payment_intent"]
     date_hierarchy = "created_at"
@@ -30,7 +32,7 @@ class OrderAdmin(admin.ModelAdmin):
         "reference", "email", "language", "buyer", "status", "currency", "total_cents",
         "discount_code_text",
         "stripe_session_id", "stripe_payment_intent", "created_at", "paid_at", "fulfilled_at",
-        "deliveries", "needs_review", "review_note",
+        "email_error", "deliveries", "needs_review", "review_note",
     ]  # fmt: skip
     # Payment facts come from Stripe only; staff may clear a review flag and note why, and change
     # the language the order's e-mails are written in (then resend them).

@@ -39,6 +39,7 @@ class CancellationNoticeAdmin(admin.ModelAdmin):
         "subscription",
         "ends_at",
         "confirmed_at",
+        "confirmation_error",
     ]
     list_filter = ["kind", ("subscription", admin.EmptyFieldListFilter)]
     search_fields = ["name", "email", "contract"]

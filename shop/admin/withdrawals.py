@@ -8,7 +8,8 @@ from shop.withdrawals import services as withdrawals
 @admin.register(WithdrawalDeclaration)
 class WithdrawalDeclarationAdmin(admin.ModelAdmin):
     list_display = ["received_at", "name", "email", "contract", "order", "subscription",
-                    "is_withdrawable", "confirmation_sent_at", "handled_at"]  # fmt: skip
+                    "is_withdrawable", "confirmation_sent_at", "confirmation_error",
+                    "handled_at"]  # fmt: skip
     list_select_related = ["order", "subscription"]
     list_filter = ["is_withdrawable", ("order", admin.EmptyFieldListFilter), "handled_at"]
     search_fields = ["name", "email", "contract", "order__reference", "subscription__reference"]

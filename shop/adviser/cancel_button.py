@@ -77,4 +77,10 @@ def send_notice_receipt(*, notice_id: int) -> str:
             context={"notice": notice},
         )
 
-    return send_once(CancellationNotice.objects, pk=notice_id, mark="confirmed_at", send=send)
+    return send_once(
+        CancellationNotice.objects,
+        pk=notice_id,
+        mark="confirmed_at",
+        error="confirmation_error",
+        send=send,
+    )

@@ -211,7 +211,13 @@ def send_ready_email(*, ebook_id: int) -> str:
         emails.send_ebook_ready(ebook=ebook)
         return None
 
-    return send_once(CustomEbook.objects, pk=ebook_id, mark="ready_emailed_at", send=send)
+    return send_once(
+        CustomEbook.objects,
+        pk=ebook_id,
+        mark="ready_emailed_at",
+        error="ready_email_error",
+        send=send,
+    )
 
 
 def remind_missing_wishes(*, ordered_before: datetime) -> int:
@@ -227,7 +233,7 @@ def remind_missing_wishes(*, ordered_before: datetime) -> int:
         reminder_sent_at__isnull=True, created_at__lt=ordered_before
     ).values_list("pk", flat=True)
     outcomes = [
-        send_once(waiting, pk=ebook_id, mark="reminder_sent_at", send=send)
+        send_once(waiting, pk=ebook_id, mark="reminder_sent_at", error="reminder_error", send=send)
         for ebook_id in candidates
     ]
     return outcomes.count("sent")

@@ -32,4 +32,4 @@ def email_credit_note(*, invoice_id: int) -> str:
         return None
 
     rows = Invoice.objects.select_related("order")
-    return send_once(rows, pk=invoice_id, mark="emailed_at", send=send)
+    return send_once(rows, pk=invoice_id, mark="emailed_at", error="email_error", send=send)

@@ -1,6 +1,7 @@
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404
 from django.shortcuts import render
+from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET
 
 from plumbing.links import LinkExpired, LinkInvalid
@@ -34,8 +35,13 @@ def library(request):
     return render(request, "shop/library/library.html", context)
 
 
+# A buyer's own files: no shared cache keeps them, and no browser stores them on a shared machine.
+personal_file = cache_control(private=True, no_store=True)
+
+
 @login_required
 @require_GET
+@personal_file
 def invoice(request, invoice_id):
     found = invoicing.invoice_of(invoice_id=invoice_id, user=request.user)
     if found is None:
@@ -48,6 +54,7 @@ def invoice(request, invoice_id):
 
 @login_required
 @require_GET
+@personal_file
 def download(request, token):
     try:
         delivery_id, user_id = links.read_download_token(token)

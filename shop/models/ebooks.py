@@ -58,6 +58,7 @@ class CustomEbook(models.Model):
     note = models.TextField("Anmerkung", blank=True)
     wish_submitted_at = models.DateTimeField("Wunsch eingegangen", null=True, blank=True)
     reminder_sent_at = models.DateTimeField("Erinnerung gesendet", null=True, blank=True)
+    reminder_error = models.TextField("Erinnerung fehlgeschlagen", blank=True)
     # The staff's assembly.
     title = models.CharField("Titel", max_length=200, blank=True)
     subtitle = models.CharField("Untertitel", max_length=200, blank=True)
@@ -71,6 +72,7 @@ class CustomEbook(models.Model):
     render_error = models.TextField("Fehler beim Erstellen", blank=True)
     # Cleared by each approval: every delivered version gets its own "ready" e-mail.
     ready_emailed_at = models.DateTimeField("Fertig-E-Mail gesendet", null=True, blank=True)
+    ready_email_error = models.TextField("Fertig-E-Mail fehlgeschlagen", blank=True)
     refund_id = models.CharField("Stripe-Erstattung", max_length=255, blank=True)
 
     class Meta:

@@ -44,6 +44,7 @@ class Invoice(models.Model):
     payment_method = models.CharField("Zahlungsart", max_length=100)
     pdf = models.FileField("PDF", upload_to="invoices/%Y/", blank=True)
     emailed_at = models.DateTimeField("Versandt", null=True, blank=True)
+    email_error = models.TextField("Versand fehlgeschlagen", blank=True)
     created_at = models.DateTimeField("Angelegt", auto_now_add=True)
 
     class Meta:

@@ -81,6 +81,7 @@ class Order(models.Model):
     created_at = models.DateTimeField("Angelegt", auto_now_add=True)
     paid_at = models.DateTimeField("Bezahlt am", null=True, blank=True)
     fulfilled_at = models.DateTimeField("Ausgeliefert am", null=True, blank=True)
+    email_error = models.TextField("Liefer-E-Mail fehlgeschlagen", blank=True)
 
     class Meta:
         verbose_name = "Bestellung"

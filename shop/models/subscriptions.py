@@ -140,6 +140,7 @@ class CancellationNotice(models.Model):
     ends_at = models.DateTimeField("Vertragsende", null=True, blank=True)
     stripe_error = models.TextField("Fehler bei Stripe", blank=True)
     confirmed_at = models.DateTimeField("Bestätigung gesendet", null=True, blank=True)
+    confirmation_error = models.TextField("Bestätigung fehlgeschlagen", blank=True)
 
     class Meta:
         verbose_name = "Kündigung"

@@ -53,6 +53,7 @@ class WithdrawalDeclaration(models.Model):
     confirmation_sent_at = models.DateTimeField(
         _("Eingangsbestätigung gesendet"), null=True, blank=True
     )
+    confirmation_error = models.TextField(_("Eingangsbestätigung fehlgeschlagen"), blank=True)
     handled_at = models.DateTimeField(_("Erledigt"), null=True, blank=True)
     handled_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("Erledigt durch"), on_delete=models.PROTECT,

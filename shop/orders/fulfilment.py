@@ -123,4 +123,11 @@ def send_delivery_email(*, order_id: int, resend: bool = False) -> str:
         emails.send_order_delivery(order=order, deliveries=deliveries, invoice=invoice)
         return None
 
-    return send_once(Order.objects, pk=order_id, mark="fulfilled_at", send=send, resend=resend)
+    return send_once(
+        Order.objects,
+        pk=order_id,
+        mark="fulfilled_at",
+        error="email_error",
+        send=send,
+        resend=resend,
+    )

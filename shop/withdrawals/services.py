@@ -185,7 +185,11 @@ def send_receipt(*, declaration_id: int) -> str:
         )
 
     return send_once(
-        WithdrawalDeclaration.objects, pk=declaration_id, mark="confirmation_sent_at", send=send
+        WithdrawalDeclaration.objects,
+        pk=declaration_id,
+        mark="confirmation_sent_at",
+        error="confirmation_error",
+        send=send,
     )
 
 
