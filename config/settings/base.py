@@ -148,6 +148,8 @@ AXES_LOCKOUT_CALLABLE = "config.admin_site.locked_out"
 # Failed attempts are what the lock needs; a log of every successful sign-in (customers' too,
 # with their IP address) is not.
 AXES_DISABLE_ACCESS_LOG = True
+# Its start-up banner would open the output of every manage.py command and worker.
+AXES_VERBOSE = False
 
 # German unless the visitor chose English with the switch in the footer (config/language.py says
 # why the browser's Accept-Language is not asked). Translations: locale/, see the README.

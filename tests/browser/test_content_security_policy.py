@@ -14,6 +14,7 @@ from courses.models import Course, Enrolment, Lesson
 from shop.models import Article, Order, Product, Series
 from shop.orders import services
 from tests import factories
+from tests.admin_login import sign_in_to_admin
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -39,7 +40,10 @@ def demo_shop(db):
 
 def signed_in(page, live_server, user) -> None:
     session = Client()
-    session.force_login(user)
+    if user.is_staff:
+        sign_in_to_admin(session, user, password="admin")
+    else:
+        session.force_login(user)
     page.context.add_cookies(
         [{"name": "sessionid", "value": session.cookies["sessionid"].value, "url": live_server.url}]
     )

@@ -13,6 +13,7 @@ from shop.ebooks import services as ebooks
 from shop.ebooks import tasks as ebook_tasks
 from shop.models import CustomEbook, EbookChapter, Product
 from tests import factories
+from tests.admin_login import sign_in_to_admin
 from tests.security.smtp import RefusingMailServer
 
 pytestmark = pytest.mark.django_db
@@ -91,7 +92,7 @@ def test_a_ready_email_the_mail_server_refuses_is_shown_to_staff_until_it_goes_o
 
     ebook.refresh_from_db()
     assert ebook.state == State.DELIVERED and ebook.ready_emailed_at is None
-    client.force_login(staff)
+    sign_in_to_admin(client, staff)
     queue = client.get("/admin/shop/customebook/").content.decode()
     assert "Fertig-E-Mail fehlgeschlagen: SMTPDataError" in queue
     assert "Message refused by policy" in queue
@@ -121,7 +122,7 @@ def test_a_header_django_refuses_fails_at_once_and_staff_see_why(client, staff, 
 
     ebook.refresh_from_db()
     assert ebook.state == State.DELIVERED and ebook.ready_emailed_at is None and outbox == []
-    client.force_login(staff)
+    sign_in_to_admin(client, staff)
     queue = client.get("/admin/shop/customebook/").content.decode()
     assert "Fertig-E-Mail fehlgeschlagen: BadHeaderError" in queue
 
@@ -137,7 +138,7 @@ def test_a_newsletter_issue_shows_staff_the_addresses_it_could_not_reach(
     failed = newsletter_tasks.send_issue.apply(args=[issue.pk])
     assert failed.state == "FAILURE" and isinstance(failed.info, newsletter_tasks.IssueIncomplete)
 
-    client.force_login(staff)
+    sign_in_to_admin(client, staff)
     page = client.get("/admin/newsletter/issue/").content.decode()
     assert "2 nicht gesendet, zuletzt SMTPDataError" in page
     assert "Message refused by policy" in page

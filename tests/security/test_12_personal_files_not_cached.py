@@ -13,6 +13,7 @@ from shop.library import links
 from shop.models import CustomEbook, Delivery, EbookChapter, Product
 from shop.orders import fulfilment
 from tests import factories
+from tests.admin_login import sign_in_to_admin
 from tests.courses import factories as course_factories
 
 pytestmark = pytest.mark.django_db
@@ -55,8 +56,8 @@ def certificate_pdf(client) -> str:
 
 
 def staff(client):
-    client.force_login(
-        get_user_model().objects.create_superuser("redaktion", "r@example.com", "pw")
+    sign_in_to_admin(
+        client, get_user_model().objects.create_superuser("redaktion", "r@example.com", "pw")
     )
 
 

@@ -3,7 +3,7 @@ from django.db import migrations
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("newsletter", "0004_language_field"),
+        ("newsletter", "0006_subscriber_unsubscribed_via"),
     ]
 
     operations = [

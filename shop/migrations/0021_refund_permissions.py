@@ -3,7 +3,7 @@ from django.db import migrations
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("shop", "0019_ebook_ready_mark_language_field"),
+        ("shop", "0020_failed_sends"),
     ]
 
     operations = [
