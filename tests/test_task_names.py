@@ -26,6 +26,7 @@ TASK_NAMES = {
     "shop.tasks.send_cancellation_invoice",
     "shop.tasks.send_delivery_email",
     "shop.tasks.send_ebook_ready_email",
+    "shop.tasks.send_sign_in_link",
     "shop.tasks.send_withdrawal_confirmation",
 }
 
