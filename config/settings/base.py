@@ -213,6 +213,7 @@ RATE_LIMITS = {
     "form_post": os.environ.get("RATE_LIMIT_FORM_POSTS", "20/10m"),
     "checkout": os.environ.get("RATE_LIMIT_CHECKOUTS", "10/10m"),
     "sign_in": os.environ.get("RATE_LIMIT_SIGN_IN", "3/15m 10/1d"),
+    "subscribe": os.environ.get("RATE_LIMIT_SUBSCRIBE", "3/15m 10/1d"),
     "cancel_notice": os.environ.get("RATE_LIMIT_CANCEL_NOTICE", "3/1d"),
     "withdrawal": os.environ.get("RATE_LIMIT_WITHDRAWAL", "3/1d"),
 }

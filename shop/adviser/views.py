@@ -41,9 +41,11 @@ def subscribe(request):
     form = SubscribeForm(request.POST)
     if not form.is_valid():
         return _sales_page(request, product, form, status=400)
-    if not limits.form_allowed(request, client_limit="checkout"):
-        return limits.too_many_requests(request)
     email = form.cleaned_data["email"]
+    if not limits.form_allowed(
+        request, client_limit="checkout", address_limit="subscribe", address=email
+    ):
+        return limits.too_many_requests(request)
     services.ask_to_subscribe(email=email, language=request.LANGUAGE_CODE)
     return render(request, "shop/adviser/subscribe_sent.html", {"email": email})
 
