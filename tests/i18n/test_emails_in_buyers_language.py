@@ -18,6 +18,7 @@ from tests import factories
 from tests.courses import factories as course_factories
 from tests.i18n.german_words import german_words_in, visible_text
 from tests.pdf_text import pages_text
+from tests.shop.adviser.subscriber import subscribe_by_link
 from tests.worker import worker_runs
 
 pytestmark = pytest.mark.django_db
@@ -200,10 +201,7 @@ def test_a_ratgeber_subscribed_in_english_books_english_monthly_orders(
     in_english, stripe_server, post_event, outbox
 ):
     factories.adviser_product()
-    assert (
-        in_english.post("/ki-berater/abonnieren/", {"email": "reader@example.com"}).status_code
-        == 303
-    )
+    assert subscribe_by_link(in_english, "reader@example.com").status_code == 303
     subscription = Subscription.objects.get()
     made = len(stripe_server.events)
     completed = stripe_server.complete(subscription.stripe_session_id)
