@@ -23,21 +23,23 @@ def send_email(
     context: dict,
     attachments: Sequence[Attachment] = (),
     headers: dict[str, str] | None = None,
-    html: bool = True,
+    quoting: dict[str, str] | None = None,
 ) -> None:
     """Renders `<template>.subject.txt`, `.txt` and `.html` in `language`, whoever's request or
     worker sends it, and sends them as one message. The subject is one line whatever the
     template or the customer's text put into it: a line break in a header would stop the
-    message. Without `html` the message is plain text only (no `.html` template): for an
-    e-mail that quotes what a visitor typed (`quoted`)."""
+    message. `quoting` is what a visitor typed, for a receipt that must repeat it: each text
+    goes into the context `quoted`, and the message is then plain text only (no `.html`
+    template), so that a stranger's words never become a formatted e-mail of the shop's."""
     context = {**context, "publisher_name": settings.PUBLISHER_NAME, "site_url": settings.SITE_URL}
+    context.update({name: quoted(text) for name, text in (quoting or {}).items()})
     with translation.override(language):
         subject = " ".join(render_to_string(f"{template}.subject.txt", context).split())
         text = render_to_string(f"{template}.txt", context)
-        html_body = render_to_string(f"{template}.html", context) if html else None
+        html = None if quoting else render_to_string(f"{template}.html", context)
     message = EmailMultiAlternatives(subject=subject, body=text, to=[to], headers=headers)
-    if html_body is not None:
-        message.attach_alternative(html_body, "text/html")
+    if html is not None:
+        message.attach_alternative(html, "text/html")
     for filename, content, mimetype in attachments:
         message.attach(filename, content, mimetype)
     message.send()

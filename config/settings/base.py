@@ -195,9 +195,7 @@ ADVISER_GRACE_PERIOD = timedelta(days=int(os.environ.get("ADVISER_GRACE_DAYS", "
 ADVISER_GRANT_PERIOD = timedelta(days=int(os.environ.get("ADVISER_GRANT_DAYS", "365")))
 # A cancel-button notice that named no fitting Abo-Nummer and is still not confirmed by its
 # link after this long is listed for staff (admin "Kündigungen", "Bestätigung ausstehend").
-CANCELLATION_CONFIRMATION_DUE = timedelta(
-    hours=int(os.environ.get("CANCELLATION_CONFIRMATION_DUE_HOURS", "48"))
-)
+CANCELLATION_CONFIRMATION_DUE = timedelta(hours=48)
 # The newsletter's double opt-in: how long a confirmation link works, and how soon the same
 # address may be sent another (a form submitted again and again must not flood an inbox).
 NEWSLETTER_CONFIRMATION_MAX_AGE = timedelta(days=7)

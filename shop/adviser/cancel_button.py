@@ -17,7 +17,7 @@ from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
-from plumbing.mail import quoted, send_email, send_once
+from plumbing.mail import send_email, send_once
 from plumbing.tasks import enqueue_on_commit
 from shop.adviser import links, services
 from shop.models import CancellationNotice, Subscription
@@ -100,19 +100,13 @@ def cancel_at_period_end(*, notice_id: int) -> str:
 
 
 def _send(notice: CancellationNotice, **context) -> None:
-    # Plain text only: it quotes what the sender typed (§ 312k BGB wants the notice's content).
+    # § 312k BGB wants the notice's content in the confirmation: the sender's words, quoted.
     send_email(
         to=notice.email,
         language=notice.language,
         template="shop/emails/notice_receipt",
-        context={
-            "notice": notice,
-            "name": quoted(notice.name),
-            "contract": quoted(notice.contract),
-            "reason": quoted(notice.reason),
-            **context,
-        },
-        html=False,
+        context={"notice": notice, **context},
+        quoting={"name": notice.name, "contract": notice.contract, "reason": notice.reason},
     )
 
 

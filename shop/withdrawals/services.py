@@ -16,7 +16,7 @@ from django.db import transaction
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
-from plumbing.mail import quoted, send_email, send_once
+from plumbing.mail import send_email, send_once
 from plumbing.tasks import enqueue_on_commit
 from shop.adviser import services as adviser
 from shop.ebooks import services as ebooks
@@ -181,14 +181,12 @@ def send_receipt(*, declaration_id: int) -> str:
             to=declaration.email,
             language=declaration.language,
             template="shop/emails/withdrawal_receipt",
-            context={
-                "declaration": declaration,
-                "name": quoted(declaration.name),
-                "contract": quoted(declaration.contract),
-                "message": quoted(declaration.message),
+            context={"declaration": declaration},
+            quoting={
+                "name": declaration.name,
+                "contract": declaration.contract,
+                "message": declaration.message,
             },
-            # Plain text only: it quotes what the sender typed.
-            html=False,
         )
 
     return send_once(
