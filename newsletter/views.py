@@ -9,6 +9,7 @@ from django.views.decorators.http import require_http_methods
 from newsletter import legal, links, services
 from newsletter.forms import SignUpForm
 from newsletter.models import Subscriber
+from plumbing import limits
 from plumbing.links import LinkInvalid
 
 
@@ -19,6 +20,8 @@ from plumbing.links import LinkInvalid
 def sign_up(request):
     form = SignUpForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
+        if not limits.form_allowed(request, client_limit="form_post"):
+            return limits.too_many_requests(request)
         services.sign_up(email=form.cleaned_data["email"], language=request.LANGUAGE_CODE)
         return render(
             request, "newsletter/sign_up_sent.html", {"email": form.cleaned_data["email"]}

@@ -1,5 +1,6 @@
 """Sending e-mail: every e-mail of the shop, the courses and the newsletter goes through here."""
 
+import re
 from collections.abc import Callable, Sequence
 from typing import TypeVar
 
@@ -22,21 +23,39 @@ def send_email(
     context: dict,
     attachments: Sequence[Attachment] = (),
     headers: dict[str, str] | None = None,
+    quoting: dict[str, str] | None = None,
 ) -> None:
     """Renders `<template>.subject.txt`, `.txt` and `.html` in `language`, whoever's request or
     worker sends it, and sends them as one message. The subject is one line whatever the
     template or the customer's text put into it: a line break in a header would stop the
-    message."""
+    message. `quoting` is what a visitor typed, for a receipt that must repeat it: each text
+    goes into the context `quoted`, and the message is then plain text only (no `.html`
+    template), so that a stranger's words never become a formatted e-mail of the shop's."""
     context = {**context, "publisher_name": settings.PUBLISHER_NAME, "site_url": settings.SITE_URL}
+    context.update({name: quoted(text) for name, text in (quoting or {}).items()})
     with translation.override(language):
         subject = " ".join(render_to_string(f"{template}.subject.txt", context).split())
         text = render_to_string(f"{template}.txt", context)
-        html = render_to_string(f"{template}.html", context)
+        html = None if quoting else render_to_string(f"{template}.html", context)
     message = EmailMultiAlternatives(subject=subject, body=text, to=[to], headers=headers)
-    message.attach_alternative(html, "text/html")
+    if html is not None:
+        message.attach_alternative(html, "text/html")
     for filename, content, mimetype in attachments:
         message.attach(filename, content, mimetype)
     message.send()
+
+
+QUOTED_MAX_CHARACTERS = 1000
+
+
+def quoted(text: str) -> str:
+    """What a visitor typed, as a receipt must repeat it: at most QUOTED_MAX_CHARACTERS, and
+    with every link made unclickable ("hxxp", "example[.]com"), so that a stranger's form cannot
+    turn the shop's e-mail into theirs. For the plain-text part only, never for a header."""
+    if len(text) > QUOTED_MAX_CHARACTERS:
+        text = text[: QUOTED_MAX_CHARACTERS - 1] + "…"
+    text = re.sub(r"(?i)\b(h)tt(ps?)\b", r"\1xx\2", text)
+    return re.sub(r"(?<=[\w-])\.(?=[^\W\d_])", "[.]", text)
 
 
 def send_once(

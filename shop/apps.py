@@ -4,6 +4,7 @@ from django.apps import AppConfig
 
 # Services start tasks by name (plumbing.tasks), so the web process must know them too.
 TASK_MODULES = [
+    "shop.accounts.tasks",
     "shop.adviser.tasks",
     "shop.catalog.tasks",
     "shop.ebooks.tasks",

@@ -47,12 +47,18 @@ urlpatterns = [
     ),
     path("ki-berater/", adviser.sales_page, name="adviser"),
     path("ki-berater/abonnieren/", adviser.subscribe, name="adviser_subscribe"),
+    path("ki-berater/abonnieren/<str:token>/", adviser.checkout, name="adviser_checkout"),
     path("ki-berater/willkommen/", adviser.welcome, name="adviser_welcome"),
     # The KI-Berater's first address lives on in bookmarks and in the return addresses of
     # Stripe sessions opened before it moved.
     path("ratgeber/", RedirectView.as_view(url="/ki-berater/", permanent=True)),
     path("ratgeber/<path:rest>", RedirectView.as_view(url="/ki-berater/%(rest)s", permanent=True)),
     path("vertraege-kuendigen/", adviser.cancel_contract, name="cancel_contract"),
+    path(
+        "vertraege-kuendigen/bestaetigen/<str:token>/",
+        adviser.confirm_notice,
+        name="confirm_notice",
+    ),
     path("checkout/success/", orders.checkout_success, name="checkout_success"),
     path("checkout/cancelled/", orders.checkout_cancelled, name="checkout_cancelled"),
     path("library/", library.library, name="library"),

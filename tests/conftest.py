@@ -1,11 +1,13 @@
 import pytest
 from django.core import mail
 from django.core.cache import caches
+from django.test import Client
 
 from config.celery_app import app as celery_app
 from devstripe.server import StripeServer
 from shop.payments import stripe_api
 from tests import factories
+from tests.admin_login import PASSWORD, sign_in_to_admin
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -90,3 +92,11 @@ def mail_server_down(settings):
     when the mail server is down. Setting EMAIL_BACKEND back brings it up again."""
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_USE_TLS = "127.0.0.1", 9, False
+
+
+@pytest.fixture
+def admin_client(django_user_model):
+    """pytest-django's admin_client, signed in as staff are: with the second factor (its own
+    force_login is no staff session here)."""
+    admin = django_user_model.objects.create_superuser("admin", "admin@example.com", PASSWORD)
+    return sign_in_to_admin(Client(), admin)

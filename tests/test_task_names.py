@@ -13,6 +13,7 @@ TASK_NAMES = {
     "courses.tasks.send_remaining_lessons",
     "newsletter.tasks.send_confirmation_request",
     "newsletter.tasks.send_issue",
+    "shop.tasks.cancel_at_period_end",
     "shop.tasks.fulfil_order",
     "shop.tasks.prerender_article_pdf",
     "shop.tasks.prerender_series_pdf",
@@ -26,6 +27,8 @@ TASK_NAMES = {
     "shop.tasks.send_cancellation_invoice",
     "shop.tasks.send_delivery_email",
     "shop.tasks.send_ebook_ready_email",
+    "shop.tasks.send_sign_in_link",
+    "shop.tasks.send_subscription_link",
     "shop.tasks.send_withdrawal_confirmation",
 }
 

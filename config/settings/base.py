@@ -261,12 +261,31 @@ EBOOK_WISH_REMINDER_AFTER = timedelta(days=2)
 # buyers of a custom eBook or a series read it free for this long after their payment.
 ADVISER_GRACE_PERIOD = timedelta(days=int(os.environ.get("ADVISER_GRACE_DAYS", "7")))
 ADVISER_GRANT_PERIOD = timedelta(days=int(os.environ.get("ADVISER_GRANT_DAYS", "365")))
+# A cancel-button notice that named no fitting Abo-Nummer and is still not confirmed by its
+# link after this long is listed for staff (admin "Kündigungen", "Bestätigung ausstehend").
+CANCELLATION_CONFIRMATION_DUE = timedelta(hours=48)
 # The newsletter's double opt-in: how long a confirmation link works, and how soon the same
 # address may be sent another (a form submitted again and again must not flood an inbox).
 NEWSLETTER_CONFIRMATION_MAX_AGE = timedelta(days=7)
 NEWSLETTER_CONFIRMATION_RESEND_AFTER = timedelta(minutes=10)
 # The statutory withdrawal period (§ 355 Abs. 2 BGB), counted in days after the contract.
 WITHDRAWAL_PERIOD_DAYS = int(os.environ.get("WITHDRAWAL_PERIOD_DAYS", "14"))
+
+# Rate limits of the public forms (plumbing/limits.py), counted in the shared cache: per client
+# (its address, see TRUSTED_PROXY_COUNT) for every form that sends e-mail and for checkouts and
+# subscriptions, per e-mail address for the forms that write to it. "3/15m 10/1d": three in 15
+# minutes and ten a day.
+RATE_LIMITS = {
+    "form_post": os.environ.get("RATE_LIMIT_FORM_POSTS", "20/10m"),
+    "checkout": os.environ.get("RATE_LIMIT_CHECKOUTS", "10/10m"),
+    "sign_in": os.environ.get("RATE_LIMIT_SIGN_IN", "3/15m 10/1d"),
+    "subscribe": os.environ.get("RATE_LIMIT_SUBSCRIBE", "3/15m 10/1d"),
+    "cancel_notice": os.environ.get("RATE_LIMIT_CANCEL_NOTICE", "3/1d"),
+    "withdrawal": os.environ.get("RATE_LIMIT_WITHDRAWAL", "3/1d"),
+}
+# How many proxies the shop stands behind (gunicorn behind nginx: 1). With none, the client is
+# REMOTE_ADDR; behind them, the address the nearest trusted proxy put into X-Forwarded-For.
+TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
 
 # German VAT per product category: electronic publications (§ 12 Abs. 2 Nr. 14 UStG) and e-learning.
 VAT_RATES = {"publication": Decimal("7"), "elearning": Decimal("19")}

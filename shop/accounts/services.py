@@ -5,11 +5,11 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.tokens import PasswordResetTokenGenerator
 from django.urls import reverse
-from django.utils import translation
 from django.utils.encoding import force_bytes, force_str
 from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
 
 from plumbing.mail import send_email
+from plumbing.tasks import enqueue_on_commit
 
 User = get_user_model()
 
@@ -37,13 +37,18 @@ class SignInTokenGenerator(PasswordResetTokenGenerator):
 sign_in_tokens = SignInTokenGenerator()
 
 
-def send_sign_in_link(*, email: str) -> None:
-    """Sends a link only to an address that has bought something; the page says the same either
-    way, so it does not tell strangers who our customers are. Sent while the visitor waits, so
-    in the language of the page they asked on."""
+def ask_for_sign_in_link(*, email: str, language: str) -> None:
+    """The sign-in form: whatever the address, the same step (the worker is asked to send the
+    link), so neither the answer nor its time tells strangers who our customers are."""
+    enqueue_on_commit("shop.tasks.send_sign_in_link", email.strip(), language)
+
+
+def send_sign_in_link(*, email: str, language: str) -> str:
+    """The worker's step: a link only to an address that has bought something, in the language
+    of the page it was asked on."""
     user = User.objects.filter(email__iexact=email.strip(), is_active=True).order_by("pk").first()
     if user is None:
-        return
+        return "no customer"
     path = reverse(
         "shop:sign_in_confirm",
         kwargs={
@@ -53,13 +58,14 @@ def send_sign_in_link(*, email: str) -> None:
     )
     send_email(
         to=user.email,
-        language=translation.get_language(),
+        language=language,
         template="shop/emails/sign_in_link",
         context={
             "url": settings.SITE_URL + path,
             "valid_minutes": settings.PASSWORD_RESET_TIMEOUT // 60,
         },
     )
+    return "sent"
 
 
 def user_for_sign_in(*, uidb64: str, token: str):

@@ -2,6 +2,7 @@ from django.contrib.auth import login
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
+from plumbing import limits
 from shop.accounts import services
 from shop.accounts.forms import SignInForm
 
@@ -10,7 +11,12 @@ from shop.accounts.forms import SignInForm
 def sign_in(request):
     form = SignInForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        services.send_sign_in_link(email=form.cleaned_data["email"])
+        email = form.cleaned_data["email"]
+        if not limits.form_allowed(
+            request, client_limit="form_post", address_limit="sign_in", address=email
+        ):
+            return limits.too_many_requests(request)
+        services.ask_for_sign_in_link(email=email, language=request.LANGUAGE_CODE)
         return render(
             request, "shop/accounts/sign_in_sent.html", {"email": form.cleaned_data["email"]}
         )

@@ -1,5 +1,7 @@
 from django.contrib import admin
+from django.db.models import Exists, OuterRef
 
+from shop.adviser.selectors import notices_awaiting_confirmation
 from shop.models import CancellationNotice, Subscription, SubscriptionPayment
 
 
@@ -27,9 +29,24 @@ class SubscriptionAdmin(admin.ModelAdmin):
         return False
 
 
+class AwaitingConfirmationFilter(admin.SimpleListFilter):
+    title = "Bestätigung"
+    parameter_name = "awaiting"
+
+    def lookups(self, request, model_admin):
+        return [("overdue", "Bestätigung ausstehend > 48 h")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "overdue":
+            return queryset.filter(pk__in=notices_awaiting_confirmation().values("pk"))
+        return queryset
+
+
 @admin.register(CancellationNotice)
 class CancellationNoticeAdmin(admin.ModelAdmin):
-    """Every notice from the cancel button, also those that matched no subscription."""
+    """Every notice from the cancel button, also those that matched no subscription. One that
+    named no fitting Abo-Nummer and whose address has not confirmed it for 48 hours is marked:
+    staff decide it by hand (in Stripe) and answer the sender."""
 
     list_display = [
         "received_at",
@@ -40,10 +57,23 @@ class CancellationNoticeAdmin(admin.ModelAdmin):
         "ends_at",
         "confirmed_at",
         "confirmation_error",
+        "is_awaiting_confirmation",
     ]
-    list_filter = ["kind", ("subscription", admin.EmptyFieldListFilter)]
+    list_filter = [
+        AwaitingConfirmationFilter,
+        "kind",
+        ("subscription", admin.EmptyFieldListFilter),
+    ]
     search_fields = ["name", "email", "contract"]
     readonly_fields = [field.name for field in CancellationNotice._meta.fields]
 
     def has_add_permission(self, request):
         return False
+
+    def get_queryset(self, request):
+        overdue = notices_awaiting_confirmation().filter(pk=OuterRef("pk"))
+        return super().get_queryset(request).annotate(awaiting=Exists(overdue))
+
+    @admin.display(boolean=True, description="Bestätigung ausstehend > 48 h")
+    def is_awaiting_confirmation(self, notice):
+        return notice.awaiting

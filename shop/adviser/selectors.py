@@ -7,7 +7,7 @@ from django.conf import settings
 from django.db.models import Max
 from django.utils import timezone
 
-from shop.models import Entitlement, Product, Subscription
+from shop.models import CancellationNotice, Entitlement, Product, Subscription
 
 
 @dataclass(frozen=True)
@@ -44,3 +44,13 @@ def adviser_access(*, user) -> AdviserAccess | None:
     if latest_paid is None:
         return None
     return AdviserAccess(until=latest_paid + settings.ADVISER_GRANT_PERIOD)
+
+
+def notices_awaiting_confirmation():
+    """Notices that named no fitting Abo-Nummer, whose link went out longer ago than
+    CANCELLATION_CONFIRMATION_DUE and was never used: staff must look at them."""
+    return CancellationNotice.objects.filter(
+        subscription__isnull=True,
+        link_confirmed_at__isnull=True,
+        link_sent_at__lt=timezone.now() - settings.CANCELLATION_CONFIRMATION_DUE,
+    )

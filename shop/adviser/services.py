@@ -1,5 +1,6 @@
-"""The KI-Berater subscription: subscribing, keeping its state as Stripe's events tell it,
-booking each paid invoice as an order, and ending it at once after a withdrawal.
+"""The KI-Berater subscription: subscribing (by a link e-mailed to the address, which opens the
+checkout), keeping its state as Stripe's events tell it, booking each paid invoice as an order,
+and ending it at once after a withdrawal.
 
 Stripe sends its events out of order and more than once. The state kept here therefore only
 moves forward: an ended subscription stays ended, a period end never moves back, and a period
@@ -17,7 +18,10 @@ from django.urls import reverse
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext
 
+from plumbing.mail import send_email
+from plumbing.tasks import enqueue_on_commit
 from shop.accounts.services import buyer_account
+from shop.adviser import links
 from shop.models import (
     Order,
     Product,
@@ -35,14 +39,40 @@ class AlreadySubscribed(Exception):
     """The address has a running subscription; a second one would charge twice."""
 
 
+def ask_to_subscribe(*, email: str, language: str) -> None:
+    """The subscribe form: whatever the address, the same step, so the answer tells nobody who
+    subscribes. The worker e-mails the address its link to the checkout, or, to a subscriber,
+    that they read already."""
+    enqueue_on_commit("shop.tasks.send_subscription_link", email.strip().lower(), language)
+
+
+def _is_subscribed(email: str) -> bool:
+    running = Subscription.objects.filter(email=email, status__in=Subscription.WITH_ACCESS)
+    return any(subscription.has_access for subscription in running)
+
+
+def send_subscription_link(*, email: str, language: str) -> str:
+    """The worker's step: the link that opens the checkout, or, for a running subscription,
+    a note that it runs (a second one would charge twice)."""
+    subscribed = _is_subscribed(email)
+    context = {"subscribed": subscribed}
+    if not subscribed:
+        token = links.subscribe_token(email=email, language=language)
+        path = reverse("shop:adviser_checkout", kwargs={"token": token})
+        context["url"] = settings.SITE_URL + path
+    send_email(
+        to=email, language=language, template="shop/emails/subscription_link", context=context
+    )
+    return "already subscribed" if subscribed else "sent"
+
+
 def start_subscription(
     *, product: Product, email: str, language: str = settings.LANGUAGE_CODE
 ) -> str:
     """Creates the subscription and its Stripe Checkout Session in subscription mode; returns the
     URL to send the reader to. `language` is the reader's; every month's e-mail is written in it."""
     email = email.strip().lower()
-    running = Subscription.objects.filter(email=email, status__in=Subscription.WITH_ACCESS)
-    if any(subscription.has_access for subscription in running):
+    if _is_subscribed(email):
         raise AlreadySubscribed(email)
     subscription = Subscription(
         reference="A" + orders.next_order_reference(), email=email, product=product,

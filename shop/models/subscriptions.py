@@ -115,7 +115,8 @@ class SubscriptionPayment(models.Model):
 
 class CancellationNotice(models.Model):
     """A notice given through the cancel button (§ 312k BGB), kept as received, whether or not
-    it matched a subscription."""
+    it matched a subscription. One that names no fitting Abo-Nummer waits for its address to
+    confirm it by the link its confirmation carries."""
 
     class Kind(models.TextChoices):
         ORDINARY = "ordinary", _("Ordentliche Kündigung")
@@ -141,6 +142,10 @@ class CancellationNotice(models.Model):
     stripe_error = models.TextField("Fehler bei Stripe", blank=True)
     confirmed_at = models.DateTimeField("Bestätigung gesendet", null=True, blank=True)
     confirmation_error = models.TextField("Bestätigung fehlgeschlagen", blank=True)
+    link_sent_at = models.DateTimeField("Bestätigungslink gesendet", null=True, blank=True)
+    link_confirmed_at = models.DateTimeField("Per Link bestätigt", null=True, blank=True)
+    # The contract's end, told after a notice confirmed by link has been carried out at Stripe.
+    end_sent_at = models.DateTimeField("Vertragsende mitgeteilt", null=True, blank=True)
 
     class Meta:
         verbose_name = "Kündigung"

@@ -6,6 +6,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET, require_POST
 
+from plumbing import limits
 from shop.adviser.selectors import adviser_access
 from shop.catalog import cache as catalog_cache
 from shop.catalog import selectors
@@ -101,6 +102,8 @@ def checkout(request, kind, slug):
     form = CheckoutForm(request.POST, asks_lapse_consent=legal.asks_lapse_consent(product.kind))
     if not form.is_valid():
         return _product_page(request, product, form, status=400)
+    if not limits.form_allowed(request, client_limit="checkout"):
+        return limits.too_many_requests(request)
     try:
         url = orders.start_checkout(
             product=product,

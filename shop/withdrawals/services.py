@@ -182,6 +182,11 @@ def send_receipt(*, declaration_id: int) -> str:
             language=declaration.language,
             template="shop/emails/withdrawal_receipt",
             context={"declaration": declaration},
+            quoting={
+                "name": declaration.name,
+                "contract": declaration.contract,
+                "message": declaration.message,
+            },
         )
 
     return send_once(

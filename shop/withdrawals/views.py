@@ -1,6 +1,7 @@
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
+from plumbing import limits
 from shop.models import WithdrawalDeclaration
 from shop.withdrawals import services
 from shop.withdrawals.forms import WithdrawalForm
@@ -14,6 +15,11 @@ def withdrawal(request):
     if request.method == "POST" and form.is_valid() and "edit" not in request.POST:
         if "confirm" not in request.POST:
             return render(request, "shop/withdrawals/withdrawal_confirm.html", {"form": form})
+        if not limits.form_allowed(
+            request, client_limit="form_post", address_limit="withdrawal",
+            address=form.cleaned_data["email"],
+        ):  # fmt: skip
+            return limits.too_many_requests(request)
         declaration = services.declare(**form.cleaned_data, language=request.LANGUAGE_CODE)
         # After a redirect, reloading the page cannot declare a second time.
         request.session["withdrawal_declaration"] = declaration.pk

@@ -7,6 +7,7 @@ FUZZ_EXAMPLES says on request:
 import os
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, settings
 from hypothesis.database import DirectoryBasedExampleDatabase
 
@@ -29,3 +30,10 @@ settings.register_profile(
     ) if EXAMPLES else None,
 )  # fmt: skip
 settings.load_profile("shop-fuzz")
+
+
+@pytest.fixture(autouse=True)
+def no_rate_limits(settings):
+    """The fuzz tests send hundreds of forms from one client; the limits have tests of their own
+    (tests/security/test_03_*)."""
+    settings.RATE_LIMITS = {name: "1000000/1d" for name in settings.RATE_LIMITS}

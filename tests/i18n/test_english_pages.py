@@ -15,6 +15,7 @@ from shop.orders import fulfilment
 from tests import factories
 from tests.courses import factories as course_factories
 from tests.i18n.german_words import german_words_in, visible_text
+from tests.worker import worker_runs
 
 pytestmark = pytest.mark.django_db
 
@@ -182,7 +183,8 @@ def test_the_cancel_button_works_in_english_too(in_english, shop, outbox):
             "effective": "next_possible"}  # fmt: skip
 
     confirm = in_english.post("/vertraege-kuendigen/", data).content.decode()
-    received = in_english.post("/vertraege-kuendigen/", {**data, "confirm": "1"})
+    with worker_runs():
+        received = in_english.post("/vertraege-kuendigen/", {**data, "confirm": "1"})
 
     assert "Confirm cancellation" in confirm and "Cancel now" in confirm
     assert "Regular cancellation" in confirm

@@ -6,6 +6,7 @@ from urllib.parse import urlsplit
 
 from shop.orders import fulfilment, services
 from tests import factories
+from tests.worker import worker_runs
 
 
 def bought(email="alice@example.com", article=None):
@@ -17,7 +18,8 @@ def bought(email="alice@example.com", article=None):
 
 
 def sign_in(client, email, outbox):
-    client.post("/sign-in/", {"email": email})
+    with worker_runs():
+        client.post("/sign-in/", {"email": email})
     path = urlsplit(re.search(r"http://\S+/sign-in/\S+/", outbox[-1].body).group(0)).path
     assert "Anmelden" in client.get(path).content.decode()
     return client.post(path), path

@@ -2,7 +2,7 @@ import pytest
 
 from shop.models import Order, Subscription
 from tests import factories
-from tests.shop.adviser.subscriber import EMAIL
+from tests.shop.adviser.subscriber import EMAIL, subscribe_by_link
 from tests.shop.stripe_events import send
 
 
@@ -16,7 +16,7 @@ def subscribe(client, stripe_server, adviser):
     """Subscribes through the page and pays on devstripe; the events, not yet sent."""
 
     def run(email: str = EMAIL) -> tuple[Subscription, list[dict]]:
-        response = client.post("/ki-berater/abonnieren/", {"email": email})
+        response = subscribe_by_link(client, email)
         assert response.status_code == 303
         assert response["Location"].startswith(stripe_server.url)
         subscription = Subscription.objects.get(email=email)

@@ -9,15 +9,18 @@ import pytest
 import requests
 import time_machine
 from django.conf import settings
+from django.core import mail
 from django.utils import timezone
 
 from devstripe import signing
+from shop.adviser import links
 from shop.models import Invoice, Order, Subscription
 from shop.payments import stripe_api
 from shop.withdrawals import services as withdrawals
 from tests import factories
-from tests.shop.adviser.subscriber import EMAIL, reads_full_text
+from tests.shop.adviser.subscriber import EMAIL, reads_full_text, subscribe_by_link
 from tests.shop.stripe_events import send
+from tests.worker import worker_runs
 
 pytestmark = pytest.mark.django_db
 
@@ -34,7 +37,7 @@ def test_subscribe_page_shows_the_monthly_price_with_vat(client, adviser):
 
 
 def test_checkout_is_a_subscription_session_with_a_monthly_price(client, stripe_server, adviser):
-    client.post("/ki-berater/abonnieren/", {"email": EMAIL})
+    subscribe_by_link(client)
     created = [r for r in stripe_server.requests if r.path == "/v1/checkout/sessions"][0]
     assert created.params["mode"] == "subscription"
     price = created.params["line_items"][0]["price_data"]
@@ -203,11 +206,27 @@ def test_events_of_a_subscription_the_shop_does_not_know_are_acknowledged(post_e
     assert not Order.objects.exists()
 
 
-def test_a_running_subscription_is_not_sold_twice(client, subscribe, post_event):
+def test_a_running_subscription_is_not_sold_twice(client, subscribe, post_event, outbox):
     _, events = subscribe()
     send(post_event, events)
-    response = client.post("/ki-berater/abonnieren/", {"email": EMAIL.upper()})
+    with worker_runs():
+        response = client.post("/ki-berater/abonnieren/", {"email": EMAIL.upper()})
+    assert response.status_code == 200
+    assert outbox[-1].subject == "Sie nutzen den KI-Berater bereits"
+    assert "/ki-berater/abonnieren/" not in outbox[-1].body
+    assert Subscription.objects.count() == 1
+
+
+def test_a_subscribe_link_opened_after_subscribing_opens_no_second_checkout(
+    client, subscribe, post_event
+):
+    # A second link, asked for before the first was paid, opened afterwards.
+    token = links.subscribe_token(email=EMAIL, language="de")
+    _, events = subscribe()
+    send(post_event, events)
+    response = client.post(f"/ki-berater/abonnieren/{token}/")
     assert response.status_code == 409
+    assert "nutzen Sie den KI-Berater bereits" in response.content.decode()
     assert Subscription.objects.count() == 1
 
 
@@ -255,9 +274,17 @@ def test_a_reader_subscribes_in_the_browser_and_stripes_page_starts_it_over_http
     reader = requests.Session()
     page = f"{live_server.url}/ki-berater/"
     token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', reader.get(page).text)[1]
+    with worker_runs():
+        sent = reader.post(
+            f"{page}abonnieren/", data={"email": EMAIL, "csrfmiddlewaretoken": token},
+            headers={"Referer": page},
+        )  # fmt: skip
+    assert "Bitte sehen Sie in Ihr Postfach" in sent.text
+    link = re.search(r"http://\S+/ki-berater/abonnieren/\S+/", mail.outbox[-1].body).group(0)
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', reader.get(link).text)[1]
     answer = reader.post(
-        f"{page}abonnieren/", data={"email": EMAIL, "csrfmiddlewaretoken": token},
-        headers={"Referer": page}, allow_redirects=False,
+        link, data={"csrfmiddlewaretoken": token}, headers={"Referer": link},
+        allow_redirects=False,
     )  # fmt: skip
     assert answer.status_code == 303 and answer.headers["Location"].startswith(stripe.url)
 

@@ -1,6 +1,7 @@
 """The cancel button (§ 312k BGB): a footer link on every page, no sign-in, a confirmation step,
-the notice recorded, Stripe told to end at period end, the confirmation e-mailed at once; a
-stranger gets the very same answer."""
+the notice recorded; for an Abo-Nummer and address that fit, the worker tells Stripe to end at
+period end and e-mails the confirmation at once; a stranger gets the very same answer. (A notice
+that names the address alone: tests/security/test_02_cancel_button_and_subscribe_tell_nobody.py.)"""
 
 import pytest
 from django.core import mail
@@ -11,6 +12,7 @@ from django.utils.formats import date_format
 from shop.models import CancellationNotice, Subscription
 from tests import factories
 from tests.admin_login import sign_in_to_admin
+from tests.shop.adviser.subscriber import subscribe_by_link
 
 pytestmark = pytest.mark.django_db
 
@@ -23,7 +25,7 @@ FORM = {"name": "Lea Leserin", "email": EMAIL, "contract": "", "kind": "ordinary
 def running(client, stripe_server, post_event):
     """A paid, running subscription of EMAIL, its events sent as Stripe sends them."""
     factories.adviser_product()
-    client.post("/ki-berater/abonnieren/", {"email": EMAIL})
+    subscribe_by_link(client, EMAIL)
     subscription = Subscription.objects.get()
     made = len(stripe_server.events)
     for event in [
@@ -65,9 +67,10 @@ def test_the_first_step_only_asks_for_confirmation_and_changes_nothing(client, r
 
 
 def test_cancel_records_the_notice_ends_at_period_end_and_confirms_by_email_at_once(
-    client, running, stripe_server
+    client, running, stripe_server, run_tasks
 ):
-    response = confirmed(client, FORM)
+    with run_tasks():
+        response = confirmed(client, {**FORM, "contract": running.reference.lower()})
     assert response.status_code == 200
 
     notice = CancellationNotice.objects.get()
@@ -90,9 +93,14 @@ def test_cancel_records_the_notice_ends_at_period_end_and_confirms_by_email_at_o
     assert "Gekündigt; Sie lesen bis" in client.get("/library/").content.decode()
 
 
-def test_a_stranger_gets_the_same_answer_and_the_notice_is_still_recorded(client, running):
-    ours = confirmed(client, FORM).content.decode()
-    theirs = confirmed(client, {**FORM, "name": "Fremd", "email": "fremd@example.com"})
+def test_a_stranger_gets_the_same_answer_and_the_notice_is_still_recorded(
+    client, running, run_tasks
+):
+    with run_tasks():
+        ours = confirmed(client, {**FORM, "contract": running.reference}).content.decode()
+        theirs = confirmed(
+            client, {**FORM, "name": "Fremd", "email": "fremd@example.com", "contract": "A1"}
+        )
     assert theirs.status_code == 200
 
     def without_details(page: str, notice: CancellationNotice) -> str:
@@ -134,13 +142,14 @@ def test_bad_input_gets_a_400_and_records_nothing(client, data):
 
 
 def test_when_stripe_is_down_the_notice_is_recorded_and_confirmed_for_staff(
-    client, running, settings
+    client, running, settings, run_tasks
 ):
     settings.STRIPE_API_BASE = "http://127.0.0.1:9"
     from shop.payments import stripe_api
 
     stripe_api._client.cache_clear()
-    assert confirmed(client, FORM).status_code == 200
+    with run_tasks():
+        assert confirmed(client, {**FORM, "contract": running.reference}).status_code == 200
     notice = CancellationNotice.objects.get()
     assert notice.stripe_error and notice.ends_at is None and notice.confirmed_at
     assert "gesondert mit" in mail.outbox[-1].body

@@ -16,7 +16,7 @@ from shop.models import Order, Subscription, WithdrawalDeclaration
 from shop.payments import stripe_api
 from tests import factories
 from tests.admin_login import sign_in_to_admin
-from tests.shop.adviser.subscriber import EMAIL, reads_full_text
+from tests.shop.adviser.subscriber import EMAIL, reads_full_text, subscribe_by_link
 from tests.shop.stripe_events import send
 from tests.shop.withdrawals.declarations import ADMIN, declare, main
 
@@ -104,7 +104,7 @@ def test_an_abo_nummer_with_another_address_withdraws_nothing_and_reads_as_any_u
 def test_a_subscription_without_a_paid_month_is_named_for_staff_with_nothing_to_refund(
     client, run_tasks, adviser, refund_action, stripe_server
 ):
-    client.post("/ki-berater/abonnieren/", {"email": EMAIL})  # Stripe's checkout left unpaid
+    subscribe_by_link(client, EMAIL)  # Stripe's checkout left unpaid
     subscription = Subscription.objects.get()
 
     declare(client, run_tasks, contract=subscription.reference, email=EMAIL)

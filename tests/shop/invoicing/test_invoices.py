@@ -15,6 +15,7 @@ from tests import factories
 from tests.admin_login import sign_in_to_admin
 from tests.courses import factories as course_factories
 from tests.pdf_text import pages_text
+from tests.shop.adviser.subscriber import subscribe_by_link
 
 pytestmark = pytest.mark.django_db
 
@@ -261,7 +262,7 @@ def test_each_paid_ratgeber_month_is_invoiced_at_19_percent_and_mailed(
     client, stripe_server, post_event, outbox
 ):
     factories.adviser_product(price_cents=500)
-    assert client.post("/ki-berater/abonnieren/", {"email": "abo@example.com"}).status_code == 303
+    assert subscribe_by_link(client, "abo@example.com").status_code == 303
     subscription = Subscription.objects.get()
     before = len(stripe_server.events)
     completed = stripe_server.complete(subscription.stripe_session_id)
