@@ -2,6 +2,7 @@
 KI-Berater invoice), abandonment, and the entitlements payment grants."""
 
 import logging
+import re
 
 from django.conf import settings
 from django.db import transaction
@@ -251,8 +252,19 @@ def abandon_checkout(*, session: dict) -> str:
     return "abandoned"
 
 
+# What Stripe's Checkout Session ids look like; anything else is no session of ours.
+CHECKOUT_SESSION_ID = re.compile(r"cs_(test|live)_[A-Za-z0-9]{1,250}")
+
+
 def confirm_checkout_return(*, session_id: str) -> Order | None:
-    """The buyer is back from Stripe, maybe before the webhook: settle the order the same way."""
+    """The buyer is back from Stripe, maybe before the webhook: settle the order the same way.
+    Stripe is asked only about a session of one of our orders that still waits for its
+    payment, so a visitor's made-up id costs no request to Stripe with our key."""
+    if not CHECKOUT_SESSION_ID.fullmatch(session_id):
+        return None
+    order = Order.objects.filter(stripe_session_id=session_id).first()
+    if order is None or order.status not in (Order.Status.PENDING, Order.Status.AWAITING_PAYMENT):
+        return order
     try:
         session = stripe_api.retrieve_checkout_session(session_id)
     except stripe_api.StripeUnavailable:
@@ -260,4 +272,5 @@ def confirm_checkout_return(*, session_id: str) -> Order | None:
     else:
         if session.get("status") == "complete":
             complete_checkout(session=session)
-    return Order.objects.filter(stripe_session_id=session_id).first()
+    order.refresh_from_db()
+    return order
