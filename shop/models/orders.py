@@ -69,6 +69,9 @@ class Order(models.Model):
         DiscountCode, verbose_name="Rabattcode (Datensatz)", on_delete=models.PROTECT,
         null=True, blank=True, related_name="orders",
     )  # fmt: skip
+    # The mailbox behind the checkout address (shop.orders.discounts.counted_buyer): the code's
+    # limit per buyer counts it, so name+1@… is the same buyer as name@….
+    discount_buyer = models.CharField("Käufer für das Rabattlimit", max_length=254, blank=True)
     stripe_session_id = models.CharField(
         "Stripe Checkout Session", max_length=255, unique=True, null=True, blank=True
     )

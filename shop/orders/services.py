@@ -70,6 +70,7 @@ def create_order(
         total_cents=gross_cents,
         discount_code=redemption.code if redemption else None,
         discount_code_text=redemption.code.code if redemption else "",
+        discount_buyer=discounts.counted_buyer(email) if redemption else "",
     )
     order.full_clean()
     order.save()
