@@ -61,6 +61,7 @@ urlpatterns = [
     path("library/e-book/<int:ebook_id>/wunsch/", ebooks.ebook_wish, name="ebook_wish"),
     path("sign-in/", accounts.sign_in, name="sign_in"),
     path("sign-in/<uidb64>/<token>/", accounts.sign_in_confirm, name="sign_in_confirm"),
+    path("sign-out/", accounts.sign_out, name="sign_out"),
     path("vertrag-widerrufen/", withdrawals.withdrawal, name="withdrawal"),
     path(
         "vertrag-widerrufen/eingegangen/",
