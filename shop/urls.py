@@ -68,4 +68,9 @@ urlpatterns = [
         withdrawals.withdrawal_received,
         name="withdrawal_received",
     ),
+    path(
+        "vertrag-widerrufen/bestaetigen/<str:token>/",
+        withdrawals.withdrawal_owner_confirm,
+        name="withdrawal_owner_confirm",
+    ),
 ]

@@ -27,6 +27,7 @@ TASK_NAMES = {
     "shop.tasks.send_delivery_email",
     "shop.tasks.send_ebook_ready_email",
     "shop.tasks.send_withdrawal_confirmation",
+    "shop.tasks.send_withdrawal_owner_request",
 }
 
 

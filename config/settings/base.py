@@ -205,6 +205,10 @@ NEWSLETTER_CONFIRMATION_MAX_AGE = timedelta(days=7)
 NEWSLETTER_CONFIRMATION_RESEND_AFTER = timedelta(minutes=10)
 # The statutory withdrawal period (§ 355 Abs. 2 BGB), counted in days after the contract.
 WITHDRAWAL_PERIOD_DAYS = int(os.environ.get("WITHDRAWAL_PERIOD_DAYS", "14"))
+# How long the link that confirms a withdrawal from the contract's own address works.
+WITHDRAWAL_OWNER_LINK_MAX_AGE = timedelta(
+    days=int(os.environ.get("WITHDRAWAL_OWNER_LINK_MAX_AGE_DAYS", "30"))
+)
 
 # German VAT per product category: electronic publications (§ 12 Abs. 2 Nr. 14 UStG) and e-learning.
 VAT_RATES = {"publication": Decimal("7"), "elearning": Decimal("19")}

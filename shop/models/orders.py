@@ -8,7 +8,9 @@ from shop.models.discounts import DiscountCode
 
 
 class ReferenceCounter(models.Model):
-    """A per-year counter behind public references such as 2026-000123."""
+    """A per-year counter behind the gap-free invoice numbers (RE-2026-000042, ST-…). Order
+    references are drawn at random instead (shop.orders.services.new_order_reference); the
+    counters of the sequential ones they once were stay unused."""
 
     name = models.CharField(max_length=40, unique=True)
     value = models.PositiveIntegerField(default=0)
