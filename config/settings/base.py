@@ -43,7 +43,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "config.sessions.SessionAgeMiddleware",
+    "shop.accounts.sessions.SessionAgeMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -185,7 +185,7 @@ STRIPE_WEBHOOK_TOLERANCE_SECONDS = 300
 PUBLISHER_NAME = os.environ.get("PUBLISHER_NAME", "Karriere & Wirtschaft Verlag")
 SHOP_CURRENCY = "eur"
 # Signed in: a customer for a week from their last visit, staff for a working day from signing
-# in (config/sessions.py).
+# in (shop/accounts/sessions.py).
 CUSTOMER_SESSION_AGE = timedelta(days=int(os.environ.get("CUSTOMER_SESSION_DAYS", "7")))
 STAFF_SESSION_AGE = timedelta(hours=int(os.environ.get("STAFF_SESSION_HOURS", "8")))
 SESSION_COOKIE_AGE = int(CUSTOMER_SESSION_AGE.total_seconds())
