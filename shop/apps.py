@@ -19,8 +19,10 @@ class ShopConfig(AppConfig):
     verbose_name = "Shop"
 
     def ready(self):
+        from shop.accounts import sessions
         from shop.catalog import cache
 
         cache.connect()
+        sessions.connect()
         for module in TASK_MODULES:
             import_module(module)

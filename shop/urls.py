@@ -67,10 +67,16 @@ urlpatterns = [
     path("library/e-book/<int:ebook_id>/wunsch/", ebooks.ebook_wish, name="ebook_wish"),
     path("sign-in/", accounts.sign_in, name="sign_in"),
     path("sign-in/<uidb64>/<token>/", accounts.sign_in_confirm, name="sign_in_confirm"),
+    path("sign-out/", accounts.sign_out, name="sign_out"),
     path("vertrag-widerrufen/", withdrawals.withdrawal, name="withdrawal"),
     path(
         "vertrag-widerrufen/eingegangen/",
         withdrawals.withdrawal_received,
         name="withdrawal_received",
+    ),
+    path(
+        "vertrag-widerrufen/bestaetigen/<str:token>/",
+        withdrawals.withdrawal_owner_confirm,
+        name="withdrawal_owner_confirm",
     ),
 ]

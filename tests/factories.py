@@ -132,7 +132,7 @@ def paid_order_of(products: list[Product], *, buyer_email="alice@example.com", *
     """An order of several lines (one per product, as a basket would make it), paid by the
     webhook's service; `session` overrides fields of Stripe's checkout.session."""
     order = Order.objects.create(
-        reference=services.next_order_reference(), email=buyer_email,
+        reference=services.new_order_reference(), email=buyer_email,
         total_cents=sum(p.price_cents for p in products), stripe_session_id=f"cs_{next(_numbers)}",
     )  # fmt: skip
     for product in products:

@@ -30,6 +30,7 @@ TASK_NAMES = {
     "shop.tasks.send_sign_in_link",
     "shop.tasks.send_subscription_link",
     "shop.tasks.send_withdrawal_confirmation",
+    "shop.tasks.send_withdrawal_owner_request",
 }
 
 

@@ -50,6 +50,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    "shop.accounts.sessions.SessionAgeMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as django-axes asks: it turns a locked-out login into its page.
@@ -247,6 +248,11 @@ STRIPE_WEBHOOK_TOLERANCE_SECONDS = 300
 # The shop's own rules.
 PUBLISHER_NAME = os.environ.get("PUBLISHER_NAME", "Karriere & Wirtschaft Verlag")
 SHOP_CURRENCY = "eur"
+# Signed in: a customer for a week from their last visit, staff for a working day from signing
+# in (shop/accounts/sessions.py).
+CUSTOMER_SESSION_AGE = timedelta(days=int(os.environ.get("CUSTOMER_SESSION_DAYS", "7")))
+STAFF_SESSION_AGE = timedelta(hours=int(os.environ.get("STAFF_SESSION_HOURS", "8")))
+SESSION_COOKIE_AGE = int(CUSTOMER_SESSION_AGE.total_seconds())
 DOWNLOAD_LINK_MAX_AGE = timedelta(hours=int(os.environ.get("DOWNLOAD_LINK_MAX_AGE_HOURS", "24")))
 # The "lesson done" link in a lesson e-mail works without signing in, so only this long.
 LESSON_DONE_LINK_MAX_AGE = timedelta(
@@ -270,6 +276,10 @@ NEWSLETTER_CONFIRMATION_MAX_AGE = timedelta(days=7)
 NEWSLETTER_CONFIRMATION_RESEND_AFTER = timedelta(minutes=10)
 # The statutory withdrawal period (§ 355 Abs. 2 BGB), counted in days after the contract.
 WITHDRAWAL_PERIOD_DAYS = int(os.environ.get("WITHDRAWAL_PERIOD_DAYS", "14"))
+# How long the link that confirms a withdrawal from the contract's own address works.
+WITHDRAWAL_OWNER_LINK_MAX_AGE = timedelta(
+    days=int(os.environ.get("WITHDRAWAL_OWNER_LINK_MAX_AGE_DAYS", "30"))
+)
 
 # Rate limits of the public forms (plumbing/limits.py), counted in the shared cache: per client
 # (its address, see TRUSTED_PROXY_COUNT) for every form that sends e-mail and for checkouts and

@@ -27,11 +27,23 @@ def buyer_account(*, email: str):
     return user
 
 
+def may_sign_in_by_link(user) -> bool:
+    """The link is for customers: whoever reads a staff mailbox must not get past the admin's
+    password and second factor."""
+    return user.is_active and not (user.is_staff or user.is_superuser)
+
+
 class SignInTokenGenerator(PasswordResetTokenGenerator):
-    """Django's reset token, bound to last_login: signing in once spends the link."""
+    """Django's reset token, bound to last_login: signing in once spends the link. It is bound to
+    the staff flags too, so a link made before its owner became staff signs nobody in."""
 
     # The salt of the module it was first written in: links already e-mailed stay valid.
     key_salt = "shop.links.SignInTokenGenerator"
+
+    def _make_hash_value(self, user, timestamp):
+        # A customer's hash input is Django's, unchanged, so their links in flight still work.
+        value = super()._make_hash_value(user, timestamp)
+        return value if may_sign_in_by_link(user) else f"{value}staff"
 
 
 sign_in_tokens = SignInTokenGenerator()
@@ -47,7 +59,7 @@ def send_sign_in_link(*, email: str, language: str) -> str:
     """The worker's step: a link only to an address that has bought something, in the language
     of the page it was asked on."""
     user = User.objects.filter(email__iexact=email.strip(), is_active=True).order_by("pk").first()
-    if user is None:
+    if user is None or not may_sign_in_by_link(user):
         return "no customer"
     path = reverse(
         "shop:sign_in_confirm",
@@ -72,5 +84,7 @@ def user_for_sign_in(*, uidb64: str, token: str):
     try:
         user = User.objects.get(pk=int(force_str(urlsafe_base64_decode(uidb64))), is_active=True)
     except (ValueError, User.DoesNotExist):
+        return None
+    if not may_sign_in_by_link(user):
         return None
     return user if sign_in_tokens.check_token(user, token) else None

@@ -1,6 +1,8 @@
-from django.contrib.auth import login
+from django.contrib import messages
+from django.contrib.auth import login, logout
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_http_methods
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
 
 from plumbing import limits
 from shop.accounts import services
@@ -33,3 +35,11 @@ def sign_in_confirm(request, uidb64, token):
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
         return redirect("shop:library")
     return render(request, "shop/accounts/sign_in_confirm.html", {"user_email": user.email})
+
+
+@require_POST
+def sign_out(request):
+    """The header's button; a POST with the CSRF token, so no other site can sign a reader out."""
+    logout(request)
+    messages.success(request, _("Sie haben sich abgemeldet."))
+    return redirect("shop:catalog")

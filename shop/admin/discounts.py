@@ -1,9 +1,10 @@
 from django import forms
 from django.contrib import admin
-from django.db.models import Count, Q
+from django.db.models import Count
 
-from shop.models import DiscountCode, Order, Product
+from shop.models import DiscountCode, Product
 from shop.money import format_eur
+from shop.orders import discounts
 
 
 class DiscountCodeForm(forms.ModelForm):
@@ -35,9 +36,7 @@ class DiscountCodeAdmin(admin.ModelAdmin):
         return (
             super()
             .get_queryset(request)
-            .annotate(
-                redeemed_count=Count("orders", filter=~Q(orders__status=Order.Status.ABANDONED))
-            )
+            .annotate(redeemed_count=Count("orders", filter=discounts.redeeming("orders__")))
         )
 
     @admin.display(description="Rabatt")

@@ -1,4 +1,6 @@
 from django.contrib import admin, messages
+from django.utils.formats import date_format
+from django.utils.timezone import localtime
 
 from shop.models import WithdrawalDeclaration
 from shop.payments import stripe_api
@@ -8,7 +10,8 @@ from shop.withdrawals import services as withdrawals
 @admin.register(WithdrawalDeclaration)
 class WithdrawalDeclarationAdmin(admin.ModelAdmin):
     list_display = ["received_at", "name", "email", "contract", "order", "subscription",
-                    "is_withdrawable", "confirmation_sent_at", "confirmation_error",
+                    "is_withdrawable", "owner_confirmation", "confirmation_sent_at",
+                    "confirmation_error",
                     "handled_at"]  # fmt: skip
     list_select_related = ["order", "subscription"]
     list_filter = ["is_withdrawable", ("order", admin.EmptyFieldListFilter), "handled_at"]
@@ -17,6 +20,17 @@ class WithdrawalDeclarationAdmin(admin.ModelAdmin):
     actions = ["refund", "close_without_refund"]
     # As received: a declaration is evidence, staff only act on it.
     readonly_fields = [f.name for f in WithdrawalDeclaration._meta.fields]
+
+    @admin.display(description="Bestätigung durch den Vertragsinhaber")
+    def owner_confirmation(self, declaration):
+        # Refunding waits for it: the address given matched, but the owner did not yet say it
+        # was them (shop.withdrawals.services.confirm_by_owner).
+        if not declaration.is_matched:
+            return "–"
+        if declaration.owner_confirmed_at is None:
+            return "Bestätigung durch den Vertragsinhaber ausstehend"
+        confirmed = localtime(declaration.owner_confirmed_at)
+        return f"bestätigt am {date_format(confirmed, 'DATETIME_FORMAT')}"
 
     def has_add_permission(self, request):
         return False

@@ -74,12 +74,9 @@ def start_subscription(
     email = email.strip().lower()
     if _is_subscribed(email):
         raise AlreadySubscribed(email)
-    subscription = Subscription(
-        reference="A" + orders.next_order_reference(), email=email, product=product,
-        language=language,
-    )  # fmt: skip
-    subscription.full_clean()
-    subscription.save()
+    subscription = Subscription(email=email, product=product, language=language)
+    subscription.full_clean(exclude=["reference"])
+    orders.save_with_new_reference(subscription, prefix="A")
     session = stripe_api.create_subscription_checkout_session(
         subscription=subscription,
         success_url=settings.SITE_URL + reverse("shop:adviser_welcome"),
@@ -248,15 +245,14 @@ def _book_order(subscription: Subscription, invoice: dict, *, amount: int, perio
     paid it: refunds and disputes name the payment, not the invoice."""
     payment_intent = _payment_intent(invoice)
     order = Order(
-        reference=orders.next_order_reference(),
         email=subscription.email,
         language=subscription.language,
         currency=settings.SHOP_CURRENCY,
         total_cents=amount,
         stripe_payment_intent=payment_intent or "",
     )
-    order.full_clean()
-    order.save()
+    order.full_clean(exclude=["reference"])
+    orders.save_with_new_reference(order)
     if payment_intent is None:
         # A refund of this month would not find the order; staff learn it now, not then.
         note = gettext(

@@ -8,7 +8,9 @@ from shop.models.discounts import DiscountCode
 
 
 class ReferenceCounter(models.Model):
-    """A per-year counter behind public references such as 2026-000123."""
+    """A per-year counter behind the gap-free invoice numbers (RE-2026-000042, ST-…). Order
+    references are drawn at random instead (shop.orders.services.new_order_reference); the
+    counters of the sequential ones they once were stay unused."""
 
     name = models.CharField(max_length=40, unique=True)
     value = models.PositiveIntegerField(default=0)
@@ -69,6 +71,9 @@ class Order(models.Model):
         DiscountCode, verbose_name="Rabattcode (Datensatz)", on_delete=models.PROTECT,
         null=True, blank=True, related_name="orders",
     )  # fmt: skip
+    # The mailbox behind the checkout address (shop.orders.discounts.counted_buyer): the code's
+    # limit per buyer counts it, so name+1@… is the same buyer as name@….
+    discount_buyer = models.CharField("Käufer für das Rabattlimit", max_length=254, blank=True)
     stripe_session_id = models.CharField(
         "Stripe Checkout Session", max_length=255, unique=True, null=True, blank=True
     )

@@ -54,6 +54,14 @@ class WithdrawalDeclaration(models.Model):
         _("Eingangsbestätigung gesendet"), null=True, blank=True
     )
     confirmation_error = models.TextField(_("Eingangsbestätigung fehlgeschlagen"), blank=True)
+    # A matched declaration is refunded only once the contract's own address confirmed it: a
+    # stranger who knows a buyer's address and order must not have it refunded with one click.
+    owner_request_sent_at = models.DateTimeField(
+        _("Bestätigungslink an den Vertragsinhaber gesendet"), null=True, blank=True
+    )
+    owner_confirmed_at = models.DateTimeField(
+        _("Bestätigt durch den Vertragsinhaber"), null=True, blank=True
+    )
     handled_at = models.DateTimeField(_("Erledigt"), null=True, blank=True)
     handled_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("Erledigt durch"), on_delete=models.PROTECT,
@@ -69,3 +77,12 @@ class WithdrawalDeclaration(models.Model):
 
     def __str__(self):
         return f"{self.contract} – {self.name}"
+
+    @property
+    def is_matched(self) -> bool:
+        return self.order_id is not None or self.subscription_id is not None
+
+    @property
+    def contract_email(self) -> str:
+        """The address of the contract itself, which the declaration's address matched."""
+        return self.order.email if self.order_id else self.subscription.email

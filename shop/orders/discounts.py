@@ -9,6 +9,11 @@ from django.utils.translation import gettext as _
 
 from shop.models import DiscountCode, Order, Product
 from shop.money import format_eur
+from shop.payments import stripe_api
+
+# Gmail ignores dots in the part before the @, so these are one mailbox; other providers do
+# not (a.b@web.de and ab@web.de may be two people), so their dots count.
+DOTLESS_DOMAINS = {"gmail.com": "gmail.com", "googlemail.com": "gmail.com"}
 
 # Stripe's smallest card payment in euros; a free order (0 €) is fine, Stripe completes it
 # without collecting a payment method.
@@ -47,7 +52,7 @@ def redeem(*, code: str, product: Product, email: str) -> Redemption:
         raise DiscountRefused(_("Dieser Rabattcode ist bereits vollständig eingelöst."))
     if (
         discount.max_redemptions_per_buyer is not None
-        and redeemed.filter(email__iexact=email.strip()).count()
+        and redeemed.filter(discount_buyer=counted_buyer(email)).count()
         >= discount.max_redemptions_per_buyer
     ):
         raise DiscountRefused(_("Sie haben diesen Rabattcode bereits eingelöst."))
@@ -63,7 +68,27 @@ def redeem(*, code: str, product: Product, email: str) -> Redemption:
     return Redemption(code=discount, discount_cents=discount_cents)
 
 
+def counted_buyer(email: str) -> str:
+    """The mailbox behind an address, as the per-buyer limit counts it: case ignored, a
+    "+tag" after the name dropped (name+1@… reaches name@…), and Gmail's dots ignored."""
+    local, _at, domain = email.strip().lower().rpartition("@")
+    local = local.split("+", 1)[0]
+    if domain in DOTLESS_DOMAINS:
+        local, domain = local.replace(".", ""), DOTLESS_DOMAINS[domain]
+    return f"{local}@{domain}"
+
+
+def redeeming(prefix: str = "") -> Q:
+    """The orders that use up a code: paid, awaiting a delayed payment, or pending while their
+    Checkout Session can still be paid. A cancelled order (checkout expired, payment failed or
+    never started) gives its redemption back, and so does a pending order older than its
+    session, even if Stripe's checkout.session.expired never arrives. `prefix` reaches the
+    orders from another model ("orders__")."""
+    held_since = timezone.now() - stripe_api.DISCOUNTED_CHECKOUT_LIFETIME
+    return ~Q(**{f"{prefix}status": Order.Status.ABANDONED}) & ~Q(
+        **{f"{prefix}status": Order.Status.PENDING, f"{prefix}created_at__lte": held_since}
+    )
+
+
 def redemptions(discount: DiscountCode):
-    """The orders that use up the code: pending, awaiting payment or paid. A cancelled order
-    (checkout expired, payment failed or never started) gives its redemption back."""
-    return Order.objects.filter(discount_code=discount).filter(~Q(status=Order.Status.ABANDONED))
+    return Order.objects.filter(discount_code=discount).filter(redeeming())

@@ -2,9 +2,11 @@
 KI-Berater invoice), abandonment, and the entitlements payment grants."""
 
 import logging
+import re
+import secrets
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
@@ -19,7 +21,7 @@ from shop.models import (
     Order,
     OrderLine,
     Product,
-    ReferenceCounter,
+    Subscription,
     WithdrawalConsent,
 )
 from shop.money import vat_included
@@ -29,11 +31,38 @@ from shop.payments import payloads, stripe_api
 logger = logging.getLogger(__name__)
 
 
-def next_order_reference() -> str:
-    year = timezone.localdate().year
-    with transaction.atomic():
-        value = ReferenceCounter.take_next(f"order-{year}")
-    return f"{year}-{value:06d}"
+# Crockford's base32: digits and capitals without I, L, O and U, which readers confuse.
+REFERENCE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+REFERENCE_ATTEMPTS = 5
+
+
+def new_order_reference() -> str:
+    """A reference nobody can guess from another one (2026-K7QF-2MZP: 40 random bits), so a
+    stranger cannot name a buyer's order. Invoice numbers, not these, are the gap-free sequence
+    the law asks for."""
+    drawn = "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(8))
+    return f"{timezone.localdate().year}-{drawn[:4]}-{drawn[4:]}"
+
+
+def read_reference(typed: str) -> str:
+    """A reference as a reader may type it (spaces, small letters, O for 0, I or L for 1), in the
+    form the shop stores it. Older references (2026-000123, A2026-000045) read the same."""
+    return "".join(typed.split()).upper().translate(str.maketrans("OIL", "011"))
+
+
+def save_with_new_reference(record: Order | Subscription, *, prefix: str = "") -> None:
+    """Saves a new order or subscription under a fresh reference. The database's unique
+    constraint catches the rare drawing of one already taken; another is drawn."""
+    for attempt in range(REFERENCE_ATTEMPTS):
+        record.reference = prefix + new_order_reference()
+        try:
+            with transaction.atomic():
+                record.save()
+        except IntegrityError:
+            if attempt == REFERENCE_ATTEMPTS - 1:
+                raise
+        else:
+            return
 
 
 class LapseConsentMissing(Exception):
@@ -62,16 +91,16 @@ def create_order(
     discount_cents = redemption.discount_cents if redemption else 0
     gross_cents = product.price_cents - discount_cents
     order = Order(
-        reference=next_order_reference(),
         email=email.strip().lower(),
         language=language,
         currency=settings.SHOP_CURRENCY,
         total_cents=gross_cents,
         discount_code=redemption.code if redemption else None,
         discount_code_text=redemption.code.code if redemption else "",
+        discount_buyer=discounts.counted_buyer(email) if redemption else "",
     )
-    order.full_clean()
-    order.save()
+    order.full_clean(exclude=["reference"])
+    save_with_new_reference(order)
     add_line(order=order, product=product, discount_cents=discount_cents)
     if lapse_consent_version is not None:
         if lapse_consent_version != legal.LAPSE_CONSENT_VERSION:
@@ -251,8 +280,19 @@ def abandon_checkout(*, session: dict) -> str:
     return "abandoned"
 
 
+# What Stripe's Checkout Session ids look like; anything else is no session of ours.
+CHECKOUT_SESSION_ID = re.compile(r"cs_(test|live)_[A-Za-z0-9]{1,250}")
+
+
 def confirm_checkout_return(*, session_id: str) -> Order | None:
-    """The buyer is back from Stripe, maybe before the webhook: settle the order the same way."""
+    """The buyer is back from Stripe, maybe before the webhook: settle the order the same way.
+    Stripe is asked only about a session of one of our orders that still waits for its
+    payment, so a visitor's made-up id costs no request to Stripe with our key."""
+    if not CHECKOUT_SESSION_ID.fullmatch(session_id):
+        return None
+    order = Order.objects.filter(stripe_session_id=session_id).first()
+    if order is None or order.status not in (Order.Status.PENDING, Order.Status.AWAITING_PAYMENT):
+        return order
     try:
         session = stripe_api.retrieve_checkout_session(session_id)
     except stripe_api.StripeUnavailable:
@@ -260,4 +300,5 @@ def confirm_checkout_return(*, session_id: str) -> Order | None:
     else:
         if session.get("status") == "complete":
             complete_checkout(session=session)
-    return Order.objects.filter(stripe_session_id=session_id).first()
+    order.refresh_from_db()
+    return order

@@ -8,7 +8,7 @@ from shop.orders import selectors, services
 @require_GET
 def checkout_success(request):
     session_id = request.GET.get("session_id", "")
-    order = services.confirm_checkout_return(session_id=session_id) if session_id else None
+    order = services.confirm_checkout_return(session_id=session_id)
     if order is None:
         raise Http404("Bestellung nicht gefunden")
     ebooks_to_wish = selectors.ordered_ebooks(order=order) if order.is_paid else []

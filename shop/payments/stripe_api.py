@@ -3,8 +3,8 @@ and it is the only module that imports stripe."""
 
 import json
 import math
-import time
 from collections.abc import Sequence
+from datetime import timedelta
 from functools import cache, wraps
 
 import stripe
@@ -14,7 +14,10 @@ from django.utils.translation import gettext as _
 
 from shop.models import Order, StripeEvent, Subscription
 
-DISCOUNTED_CHECKOUT_SECONDS = 60 * 60
+# A discounted Checkout Session, and the redemption its pending order holds, lasts Stripe's
+# shortest lifetime (30 minutes after the session is made) from the order's creation, with a
+# minute for the time between the two and for clocks that differ.
+DISCOUNTED_CHECKOUT_LIFETIME = timedelta(minutes=31)
 
 
 class InvalidWebhook(Exception):
@@ -98,7 +101,7 @@ def create_checkout_session(*, order: Order, success_url: str, cancel_url: str) 
         params["discounts"] = [{"coupon": coupon.id}]
         # An abandoned checkout holds its redemption until Stripe expires the session (24
         # hours by default); a scarce code comes back sooner. Stripe allows 30 min to 24 h.
-        params["expires_at"] = int(time.time()) + DISCOUNTED_CHECKOUT_SECONDS
+        params["expires_at"] = int((order.created_at + DISCOUNTED_CHECKOUT_LIFETIME).timestamp())
     session = client().v1.checkout.sessions.create(
         params=params, options={"idempotency_key": f"checkout-{order.reference}"}
     )

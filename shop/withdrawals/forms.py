@@ -13,7 +13,7 @@ class WithdrawalForm(forms.Form):
     contract = forms.CharField(
         label=_("Welcher Vertrag?"), max_length=100,
         help_text=_(
-            "Ihre Bestellnummer (z. B. 2026-000123) oder Abo-Nummer (z. B. A2026-000045)."
+            "Ihre Bestellnummer (z. B. 2026-K7QF-2MZP) oder Abo-Nummer (z. B. A2026-X4TB-9RNE)."
         ),
     )  # fmt: skip
     message = forms.CharField(

@@ -6,6 +6,11 @@ the reference and the contract's own e-mail address both fit: a stranger who kno
 withdraws nothing, and learns nothing from the page either, which reads the same whether anything
 matched or not. The confirmation of receipt goes to the address given; only for a match does it
 say whether the contract can still be withdrawn, in the language the declaration was made in.
+
+Whoever knows a buyer's address and order reference could still file a declaration in the
+buyer's name. So a matched declaration also sends the contract's own address a link, and staff
+can refund only once it was followed (`confirm_by_owner`). The declaration counts from its
+receipt all the same: the confirmation says who made it, not when.
 """
 
 from dataclasses import dataclass
@@ -13,9 +18,11 @@ from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
+from django.urls import reverse
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
+from plumbing import links
 from plumbing.mail import send_email, send_once
 from plumbing.tasks import enqueue_on_commit
 from shop.adviser import services as adviser
@@ -30,6 +37,7 @@ from shop.models import (
     WithdrawalConsent,
     WithdrawalDeclaration,
 )
+from shop.orders.services import read_reference
 from shop.payments import stripe_api
 
 
@@ -46,15 +54,14 @@ class WithdrawalRight:
 def matching_contract(*, contract: str, email: str) -> tuple[Order | None, Subscription | None]:
     """The order and, for the KI-Berater, the subscription a declaration names, where the address
     given is theirs. A month's order names its subscription; an Abo-Nummer names the
-    subscription and its first paid month's order, whose right is the subscription's."""
-    contract, email = contract.strip(), email.strip()
+    subscription and its first paid month's order, whose right is the subscription's. The
+    reference is read as readers type it (small letters, O for 0)."""
+    contract, email = read_reference(contract), email.strip()
     order = Order.objects.filter(reference=contract, email__iexact=email).first()
     if order is not None:
         month = SubscriptionPayment.objects.filter(order=order).select_related("subscription")
         return order, getattr(month.first(), "subscription", None)
-    subscription = Subscription.objects.filter(
-        reference__iexact=contract, email__iexact=email
-    ).first()
+    subscription = Subscription.objects.filter(reference=contract, email__iexact=email).first()
     if subscription is None:
         return None, None
     first_paid = subscription.payments.filter(order__isnull=False).order_by("period_start")
@@ -147,6 +154,8 @@ def declare(
     declaration.full_clean()
     declaration.save()
     enqueue_on_commit("shop.tasks.send_withdrawal_confirmation", declaration.pk)
+    if declaration.is_matched:
+        enqueue_on_commit("shop.tasks.send_withdrawal_owner_request", declaration.pk)
     return declaration
 
 
@@ -198,6 +207,69 @@ def send_receipt(*, declaration_id: int) -> str:
     )
 
 
+OWNER_LINK_SALT = "shop.withdrawals.owner-confirmation"
+
+
+def owner_link(declaration: WithdrawalDeclaration) -> str:
+    token = links.make_token({"declaration": declaration.pk}, salt=OWNER_LINK_SALT)
+    return settings.SITE_URL + reverse("shop:withdrawal_owner_confirm", kwargs={"token": token})
+
+
+def send_owner_request(*, declaration_id: int) -> str:
+    """Once, to the contract's own address: the link that confirms the declaration was made by
+    its owner. A declaration that matched nothing has no owner to ask."""
+
+    def send(declaration: WithdrawalDeclaration) -> str | None:
+        if not declaration.is_matched:
+            return "no contract matched"
+        send_email(
+            to=declaration.contract_email,
+            language=declaration.language,
+            template="shop/emails/withdrawal_owner_request",
+            context={
+                "declaration": declaration,
+                "reference": (declaration.subscription or declaration.order).reference,
+                "url": owner_link(declaration),
+                "valid_days": settings.WITHDRAWAL_OWNER_LINK_MAX_AGE.days,
+            },
+        )
+        return None
+
+    return send_once(
+        WithdrawalDeclaration.objects.select_related("order", "subscription"),
+        pk=declaration_id, mark="owner_request_sent_at", error="confirmation_error", send=send,
+    )  # fmt: skip
+
+
+def _declaration_of_owner_link(token: str, rows) -> WithdrawalDeclaration:
+    data = links.read_token(
+        token, salt=OWNER_LINK_SALT, max_age=settings.WITHDRAWAL_OWNER_LINK_MAX_AGE
+    )
+    declaration = rows.filter(pk=data.get("declaration")).first()
+    if declaration is None or not declaration.is_matched:
+        raise links.LinkInvalid
+    return declaration
+
+
+def declaration_for_owner_link(*, token: str) -> WithdrawalDeclaration:
+    """What the link's page shows before its button is pressed; raises links.LinkInvalid
+    (LinkExpired after WITHDRAWAL_OWNER_LINK_MAX_AGE)."""
+    return _declaration_of_owner_link(token, WithdrawalDeclaration.objects)
+
+
+@transaction.atomic
+def confirm_by_owner(*, token: str) -> WithdrawalDeclaration:
+    """The contract's owner pressed the link's button: staff may now refund. Pressing it again
+    changes nothing."""
+    declaration = _declaration_of_owner_link(
+        token, WithdrawalDeclaration.objects.select_for_update()
+    )
+    if declaration.owner_confirmed_at is None:
+        declaration.owner_confirmed_at = timezone.now()
+        declaration.save(update_fields=["owner_confirmed_at"])
+    return declaration
+
+
 def unconfirmed_declaration_ids(*, received_before: datetime) -> list[int]:
     """Declarations whose confirmation should have gone out by now: a broker that lost the task
     must not leave one unconfirmed."""
@@ -206,6 +278,19 @@ def unconfirmed_declaration_ids(*, received_before: datetime) -> list[int]:
             confirmation_sent_at__isnull=True, received_at__lt=received_before
         ).values_list("pk", flat=True)
     )
+
+
+def owner_request_missing_ids(*, received_before: datetime) -> list[int]:
+    """Open, matched declarations whose owner was never asked: the task was lost, or they came
+    before owners were asked."""
+    return list(
+        WithdrawalDeclaration.objects.filter(
+            owner_request_sent_at__isnull=True, handled_at__isnull=True,
+            received_at__lt=received_before,
+        )
+        .exclude(order__isnull=True, subscription__isnull=True)
+        .values_list("pk", flat=True)
+    )  # fmt: skip
 
 
 @transaction.atomic
@@ -220,6 +305,8 @@ def refund(*, declaration_id: int, by) -> WithdrawalDeclaration:
         raise NotRefundable(_("Bereits erledigt."))
     if declaration.order_id is None or not declaration.is_withdrawable:
         raise NotRefundable(declaration.assessment)
+    if declaration.owner_confirmed_at is None:
+        raise NotRefundable(_("Bestätigung durch den Vertragsinhaber ausstehend."))
     orders = _withdrawn_orders(declaration)
     if declaration.subscription_id is not None:
         adviser.end_now(subscription_id=declaration.subscription_id)

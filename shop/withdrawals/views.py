@@ -2,6 +2,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
 from plumbing import limits
+from plumbing.links import LinkInvalid
 from shop.models import WithdrawalDeclaration
 from shop.withdrawals import services
 from shop.withdrawals.forms import WithdrawalForm
@@ -37,4 +38,22 @@ def withdrawal_received(request):
         return redirect("shop:withdrawal")
     return render(
         request, "shop/withdrawals/withdrawal_received.html", {"declaration": declaration}
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def withdrawal_owner_confirm(request, token):
+    """The link e-mailed to the contract's own address. GET only shows the declaration and a
+    button: mail scanners that open links must not confirm in the owner's name."""
+    try:
+        if request.method == "POST":
+            declaration = services.confirm_by_owner(token=token)
+        else:
+            declaration = services.declaration_for_owner_link(token=token)
+    except LinkInvalid:
+        return render(request, "shop/withdrawals/owner_confirm_invalid.html", status=400)
+    return render(
+        request,
+        "shop/withdrawals/owner_confirm.html",
+        {"declaration": declaration, "confirmed": declaration.owner_confirmed_at is not None},
     )

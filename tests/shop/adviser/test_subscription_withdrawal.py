@@ -18,7 +18,7 @@ from tests import factories
 from tests.admin_login import sign_in_to_admin
 from tests.shop.adviser.subscriber import EMAIL, reads_full_text, subscribe_by_link
 from tests.shop.stripe_events import send
-from tests.shop.withdrawals.declarations import ADMIN, declare, main
+from tests.shop.withdrawals.declarations import ADMIN, declare, main, receipts
 
 pytestmark = pytest.mark.django_db
 
@@ -53,7 +53,7 @@ def test_an_abo_nummer_with_the_subscriptions_address_matches_it_and_its_first_m
     assert declaration.subscription == subscription and declaration.order == paid_month
     assert declaration.is_withdrawable
     assert "Innerhalb der Widerrufsfrist bis" in declaration.assessment
-    [message] = outbox
+    [message] = receipts(outbox)
     assert message.to == [EMAIL] and "Ihr Vertrag kann widerrufen werden" in message.body
 
 
@@ -124,7 +124,7 @@ def test_refunding_a_withdrawn_subscription_ends_it_at_stripe_at_once_and_charge
     subscription = Subscription.objects.get()
     period_end = subscription.current_period_end
     contract = subscription.reference if names == "abo-nummer" else paid_month.reference
-    declare(client, run_tasks, contract=contract, email=EMAIL)
+    declare(client, run_tasks, contract=contract, email=EMAIL, owner_confirms=True)
     declaration = WithdrawalDeclaration.objects.get()
 
     page = refund_action(declaration)
@@ -147,7 +147,7 @@ def test_a_second_click_and_stripes_later_events_change_nothing_more(
     client, run_tasks, paid_month, post_event, stripe_server, refund_action
 ):
     subscription = Subscription.objects.get()
-    declare(client, run_tasks, contract=subscription.reference, email=EMAIL)
+    declare(client, run_tasks, contract=subscription.reference, email=EMAIL, owner_confirms=True)
     declaration = WithdrawalDeclaration.objects.get()
     made = len(stripe_server.events)
     refund_action(declaration)
@@ -173,7 +173,7 @@ def test_a_subscription_stripe_has_ended_already_is_refunded_and_ended_here_too(
     client, run_tasks, paid_month, stripe_server, refund_action
 ):
     subscription = Subscription.objects.get()
-    declare(client, run_tasks, contract=subscription.reference, email=EMAIL)
+    declare(client, run_tasks, contract=subscription.reference, email=EMAIL, owner_confirms=True)
     # Ended in Stripe's dashboard, or by a first click whose transaction then rolled back: its
     # event has not arrived, and Stripe refuses a second cancel.
     stripe_api.client().v1.subscriptions.cancel(subscription.stripe_subscription_id)
@@ -189,7 +189,7 @@ def test_a_month_charged_before_staff_acted_is_refunded_with_the_first(
     client, run_tasks, paid_month, post_event, stripe_server, refund_action
 ):
     subscription = Subscription.objects.get()
-    declare(client, run_tasks, contract=subscription.reference, email=EMAIL)
+    declare(client, run_tasks, contract=subscription.reference, email=EMAIL, owner_confirms=True)
     with time_machine.travel(subscription.paid_until + timedelta(minutes=5), tick=False):
         send(post_event, stripe_server.renew(subscription.stripe_subscription_id))
         renewal = Order.objects.exclude(pk=paid_month.pk).get()

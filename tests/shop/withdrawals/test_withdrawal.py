@@ -17,7 +17,7 @@ from shop.withdrawals import services as withdrawals
 from shop.withdrawals import tasks
 from tests import factories
 from tests.admin_login import sign_in_to_admin
-from tests.shop.withdrawals.declarations import ADMIN, declare, main
+from tests.shop.withdrawals.declarations import ADMIN, declare, main, receipts
 
 pytestmark = pytest.mark.django_db
 State = CustomEbook.State
@@ -89,7 +89,7 @@ def test_a_declaration_is_confirmed_on_a_second_page_recorded_and_acknowledged_b
     assert declaration.received_at == datetime(2026, 11, 23, 9, 30, tzinfo=BERLIN)
     assert declaration.order == order and declaration.is_withdrawable
     assert "noch nicht begonnen" in declaration.assessment
-    [message] = outbox
+    [message] = receipts(outbox)
     assert message.to == ["alice@example.com"]
     assert "Eingangsbestätigung" in message.subject
     for text in ["23. November 2026, 09:30 Uhr", "Alice Beispiel", order.reference,
@@ -213,8 +213,9 @@ def test_the_confirmation_writes_the_dates_of_its_assessment_as_its_language_doe
     with time_machine.travel(datetime(2026, 11, 17, 8, 0, tzinfo=BERLIN), tick=False):
         declare(client, run_tasks, contract=late.reference)
 
-    assert [message.to for message in outbox] == [["alice@example.com"]] * 2
-    assert consent_given in outbox[0].body and period_ended in outbox[1].body
+    lapsed_receipt, late_receipt = receipts(outbox)
+    assert [lapsed_receipt.to, late_receipt.to] == [["alice@example.com"]] * 2
+    assert consent_given in lapsed_receipt.body and period_ended in late_receipt.body
 
 
 @time_machine.travel(datetime(2026, 11, 23, 9, 30, tzinfo=BERLIN), tick=False)
@@ -284,7 +285,7 @@ def test_staff_refund_a_custom_ebook_through_stripe_and_cancel_it(
     client, staff, run_tasks, stripe_server, ebook_product
 ):
     order = bought_through_stripe(stripe_server, ebook_product)
-    declare(client, run_tasks, contract=order.reference)
+    declare(client, run_tasks, contract=order.reference, owner_confirms=True)
     declaration = WithdrawalDeclaration.objects.get()
 
     page = staff.post(
@@ -310,7 +311,7 @@ def test_staff_refund_an_order_from_before_the_consent_line_by_line(
     client, staff, run_tasks, stripe_server
 ):
     order = bought_through_stripe(stripe_server, factories.article(price_cents=490).product)
-    declare(client, run_tasks, contract=order.reference)
+    declare(client, run_tasks, contract=order.reference, owner_confirms=True)
     declaration = WithdrawalDeclaration.objects.get()
 
     staff.post(ADMIN, {"action": "refund", "_selected_action": [declaration.pk]})
@@ -348,7 +349,7 @@ def test_a_refund_stripe_refuses_changes_nothing(
 ):
     order = factories.paid_order(ebook_product)  # a payment intent Stripe does not know
     Order.objects.filter(pk=order.pk).update(stripe_payment_intent="pi_unknown")
-    declare(client, run_tasks, contract=order.reference)
+    declare(client, run_tasks, contract=order.reference, owner_confirms=True)
     declaration = WithdrawalDeclaration.objects.get()
 
     page = staff.post(
