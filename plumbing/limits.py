@@ -39,7 +39,10 @@ def parse_rates(text: str) -> tuple[Rate, ...]:
     return tuple(rates)
 
 
-def client_of(request: HttpRequest) -> str:
+def client_address(request: HttpRequest) -> str:
+    """The client's address: REMOTE_ADDR, or behind TRUSTED_PROXY_COUNT proxies the one the
+    nearest of them forwarded. Also django-axes' (AXES_CLIENT_IP_CALLABLE), so a lock names the
+    visitor and not the proxy."""
     address = request.META.get("REMOTE_ADDR", "")
     proxies = settings.TRUSTED_PROXY_COUNT
     if proxies:
@@ -49,6 +52,13 @@ def client_of(request: HttpRequest) -> str:
         forwarded = [a for a in forwarded if a]
         if len(forwarded) >= proxies:
             address = forwarded[-proxies]
+    return address
+
+
+def client_of(request: HttpRequest) -> str:
+    """Who a limit counts: the client's address, an IPv6 client by its /64 (one household or
+    machine gets a whole /64 and could take a new address for every request)."""
+    address = client_address(request)
     try:
         ip = ipaddress.ip_address(address)
     except ValueError:

@@ -138,8 +138,9 @@ AUTHENTICATION_BACKENDS = [
 # staff name locks out only their own address, never the staff member at the office. Stored in
 # the database, not the cache: the lock holds across a Redis restart or flush, staff see the
 # attempts in the admin ("Zugriffsversuche") and `manage.py axes_reset_username <name>` lifts one.
-# The address is REMOTE_ADDR: behind a proxy, AXES_CLIENT_IP_CALLABLE must name the function that
-# reads the client's address from what the trusted proxies forward, or every lock is the name's.
+# The address is the one the rate limits see (TRUSTED_PROXY_COUNT): behind a proxy, REMOTE_ADDR
+# would make every lock the name's alone.
+AXES_CLIENT_IP_CALLABLE = "plumbing.limits.client_address"
 AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_FAILURE_LIMIT = int(os.environ.get("ADMIN_LOGIN_FAILURE_LIMIT", "5"))
