@@ -11,6 +11,7 @@ from django.contrib.auth import get_user_model
 from django.test import Client
 from django.utils import timezone
 
+from tests.admin_login import sign_in_to_admin
 from tests.shop.buyer import bought, sign_in
 
 pytestmark = pytest.mark.django_db
@@ -89,8 +90,7 @@ def admin_session(client):
     staff = get_user_model().objects.create_user(
         "editor", "editor@example.com", "pw", is_staff=True, is_superuser=True
     )
-    client.force_login(staff)
-    return client
+    return sign_in_to_admin(client, staff)
 
 
 def test_staff_stay_signed_in_for_8_hours_however_busy(client):
