@@ -91,6 +91,27 @@ def test_an_owner_after_a_visitor_still_sees_what_they_own():
     assert "In Ihrer Bibliothek" in cards_by_title(owner.get("/").content.decode())["Gekauft"]
 
 
+def test_a_series_card_is_owned_with_the_series_or_with_every_part():
+    parts = [factories.article(), factories.article()]
+    series = factories.series(parts=parts, price_cents=790, title="Reihe komplett")
+    first = factories.paid_order(parts[0].product)
+    reader = signed_in(first.buyer)
+    assert (
+        "In Ihrer Bibliothek"
+        not in cards_by_title(reader.get("/").content.decode())["Reihe komplett"]
+    )
+
+    factories.paid_order(parts[1].product)
+
+    assert (
+        "In Ihrer Bibliothek" in cards_by_title(reader.get("/").content.decode())["Reihe komplett"]
+    )
+    buyer = signed_in(factories.paid_order(series.product, buyer_email="bob@example.com").buyer)
+    assert (
+        "In Ihrer Bibliothek" in cards_by_title(buyer.get("/").content.decode())["Reihe komplett"]
+    )
+
+
 def test_the_owners_catalog_asks_once_for_everything_they_own(django_assert_num_queries):
     articles = [factories.article() for _ in range(4)]
     buyer = factories.paid_order(articles[0].product).buyer
