@@ -4,6 +4,10 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.utils import formats, translation
 
+# Stripe's smallest card payment in euros; a free order (0 €) is fine, Stripe completes it
+# without collecting a payment method.
+STRIPE_MINIMUM_CENTS = 50
+
 
 def vat_included(*, gross_cents: int, rate_percent: Decimal) -> int:
     """The VAT contained in a gross price, rounded half up to the cent as German invoices do."""

@@ -10,13 +10,14 @@ from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
 
 from plumbing.mail import send_email
 from plumbing.tasks import enqueue_on_commit
+from shop.accounts.selectors import account_for
 
 User = get_user_model()
 
 
 def buyer_account(*, email: str):
     """The buyer's account is their e-mail address: no password, they sign in by link."""
-    user = User.objects.filter(email__iexact=email).order_by("pk").first()
+    user = account_for(email=email)
     if user is None:
         # Two first purchases paid at the same moment: the unique username lets one payment
         # create the account and the other find it.

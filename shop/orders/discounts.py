@@ -8,16 +8,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from shop.models import DiscountCode, Order, Product
-from shop.money import format_eur
+from shop.money import STRIPE_MINIMUM_CENTS, format_eur
 from shop.payments import stripe_api
 
 # Gmail ignores dots in the part before the @, so these are one mailbox; other providers do
 # not (a.b@web.de and ab@web.de may be two people), so their dots count.
 DOTLESS_DOMAINS = {"gmail.com": "gmail.com", "googlemail.com": "gmail.com"}
-
-# Stripe's smallest card payment in euros; a free order (0 €) is fine, Stripe completes it
-# without collecting a payment method.
-STRIPE_MINIMUM_CENTS = 50
 
 
 class DiscountRefused(Exception):
@@ -30,9 +26,13 @@ class Redemption:
     discount_cents: int
 
 
-def redeem(*, code: str, product: Product, email: str) -> Redemption:
+def redeem(
+    *, code: str, product: Product, email: str, price_cents: int | None = None
+) -> Redemption:
     """Locks the code's row until the order-creating transaction ends, so that simultaneous
-    checkouts count each other's orders: the limits hold exactly."""
+    checkouts count each other's orders: the limits hold exactly. The code takes its share of
+    `price_cents`, what this buyer is asked for the product (its price unless said)."""
+    price_cents = product.price_cents if price_cents is None else price_cents
     discount = (
         DiscountCode.objects.select_for_update().filter(code__iexact=code.strip()).first()
         if code.strip()
@@ -56,8 +56,8 @@ def redeem(*, code: str, product: Product, email: str) -> Redemption:
         >= discount.max_redemptions_per_buyer
     ):
         raise DiscountRefused(_("Sie haben diesen Rabattcode bereits eingelöst."))
-    discount_cents = discount.discount_cents(product.price_cents)
-    if 0 < product.price_cents - discount_cents < STRIPE_MINIMUM_CENTS:
+    discount_cents = discount.discount_cents(price_cents)
+    if 0 < price_cents - discount_cents < STRIPE_MINIMUM_CENTS:
         raise DiscountRefused(
             _(
                 "Mit diesem Rabattcode läge der Betrag unter %(minimum)s, dem kleinsten Betrag, "

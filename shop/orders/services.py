@@ -12,7 +12,9 @@ from django.utils import timezone
 
 from courses import services as courses
 from plumbing.tasks import enqueue_on_commit
+from shop.accounts.selectors import account_for
 from shop.accounts.services import buyer_account
+from shop.catalog.selectors import series_offer
 from shop.ebooks import services as ebooks
 from shop.invoicing import services as invoicing
 from shop.legal import texts as legal
@@ -79,17 +81,21 @@ def create_order(
     lapse_consent_version: str | None = None,
     language: str = settings.LANGUAGE_CODE,
 ) -> Order:
-    """A pending order with a snapshot of the product's current price, the only source of prices,
-    less what a discount code takes off (raises discounts.DiscountRefused). With
+    """A pending order with a snapshot of the product's current price, the only source of prices
+    (for a series, what it costs the buyer who owns some parts already), less what a discount
+    code takes off (raises discounts.DiscountRefused). With
     `lapse_consent_version`, the buyer agreed to that version of the lapse consent now.
     `language` is the buyer's at checkout; the order's e-mails are written in it."""
+    price_cents = product.price_cents
+    if product.kind == Product.Kind.SERIES:
+        price_cents = series_offer(series=product.series, user=account_for(email=email)).price_cents
     redemption = (
-        discounts.redeem(code=discount_code, product=product, email=email)
+        discounts.redeem(code=discount_code, product=product, email=email, price_cents=price_cents)
         if discount_code.strip()
         else None
     )
     discount_cents = redemption.discount_cents if redemption else 0
-    gross_cents = product.price_cents - discount_cents
+    gross_cents = price_cents - discount_cents
     order = Order(
         email=email.strip().lower(),
         language=language,
@@ -101,7 +107,9 @@ def create_order(
     )
     order.full_clean(exclude=["reference"])
     save_with_new_reference(order)
-    add_line(order=order, product=product, discount_cents=discount_cents)
+    add_line(
+        order=order, product=product, list_price_cents=price_cents, discount_cents=discount_cents
+    )
     if lapse_consent_version is not None:
         if lapse_consent_version != legal.LAPSE_CONSENT_VERSION:
             raise LapseConsentMissing(lapse_consent_version)

@@ -41,6 +41,8 @@ def catalog(request):
             "series": selectors.series_catalog,
             "custom_ebook": selectors.custom_ebook_product,
             "cache_seconds": catalog_cache.CATALOG_SECONDS,
+            # Marked on the cards after the shared fragment is rendered, never inside it.
+            "owned": selectors.owned_products(user=request.user),
         },
     )
     if is_shared:
@@ -70,14 +72,18 @@ def _product_page(request, product: Product, form: CheckoutForm, *, status: int 
     if product.kind == Product.Kind.ARTICLE:
         context["adviser"] = adviser_access(user=request.user)
     if product.kind == Product.Kind.SERIES:
-        parts = selectors.series_parts(series=product.series, user=request.user)
-        total = sum(p.article.product.price_cents for p in parts if hasattr(p.article, "product"))
+        offer = selectors.series_offer(series=product.series, user=request.user)
         context.update(
-            parts=parts,
-            owned_count=sum(part.is_owned for part in parts),
-            parts_total_cents=total,
-            saving_cents=max(total - product.price_cents, 0),
+            offer=offer,
+            parts=offer.parts,
+            is_owned=offer.is_owned,
+            saving_cents=max(offer.parts_total_cents - product.price_cents, 0),
         )
+    elif product.kind != Product.Kind.CUSTOM_EBOOK:
+        owned = selectors.owned_products(
+            user=request.user, among=Product.objects.filter(pk=product.pk)
+        )
+        context["is_owned"] = product.pk in owned
     return render(request, PRODUCT_PAGES[product.kind], context, status=status)
 
 

@@ -113,16 +113,20 @@ def test_the_same_pages_stay_german_without_a_choice(client, shop):
 
 
 def test_catalog_article_and_library_read_english(in_english, shop):
-    in_english.force_login(shop.buyer)
-
+    # A visitor sees the prices; the buyer, who owns everything but the eBook, their library.
     catalog = in_english.get("/").content.decode()
     article = in_english.get(shop.article.get_absolute_url()).content.decode()
+    in_english.force_login(shop.buyer)
+    owners_catalog = in_english.get("/").content.decode()
+    owners_article = in_english.get(shop.article.get_absolute_url()).content.decode()
     library = in_english.get("/library/").content.decode()
 
     assert "Articles as PDF" in catalog and "€4.90" in catalog and "incl. VAT" in catalog
     assert "€7.90" in catalog and "€29.90" in catalog and "€79.00" in catalog
     for text in ["March 1, 2026", "€4.90", "incl. 7% VAT (€0.32)", "Buy as PDF", "Your e-mail"]:
         assert text in article
+    assert "In your library" in owners_catalog and "Go to the course" in owners_catalog
+    assert "In your library" in owners_article and "Go to your library" in owners_article
     for text in ["My library", "Signed in as reader@example.com", "Download PDF",
                  "Download the complete PDF", "Go to the course", "Awaiting your request",
                  "Series · 2 articles", "Custom eBook"]:  # fmt: skip

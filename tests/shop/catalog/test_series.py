@@ -145,8 +145,9 @@ def test_the_series_page_says_which_parts_the_reader_owns(client, series, parts)
     assert signed_in.count("Bereits in Ihrer Bibliothek") == 1
     owned = signed_in.index("Bereits in Ihrer Bibliothek")
     assert signed_in.index(parts[1].title) < owned < signed_in.index(parts[2].title)
-    assert "1 von 3 Artikeln besitzen Sie schon" in signed_in
+    assert "Sie besitzen 1 von 3 Artikeln" in signed_in
     assert "9,90" in signed_in and "Sie sparen 4,80" in signed_in
+    assert "Die ganze Reihe kostet Sie noch 5,00 €" in signed_in
 
 
 def test_the_series_page_costs_the_same_queries_for_two_parts_as_for_eight(client):
