@@ -26,8 +26,14 @@ def send_email(
     """Renders `<template>.subject.txt`, `.txt` and `.html` in `language`, whoever's request or
     worker sends it, and sends them as one message. The subject is one line whatever the
     template or the customer's text put into it: a line break in a header would stop the
-    message."""
-    context = {**context, "publisher_name": settings.PUBLISHER_NAME, "site_url": settings.SITE_URL}
+    message. The layout every e-mail extends (templates/emails/base.*) names the publisher
+    and its address in the header and footer."""
+    context = {
+        **context,
+        "publisher_name": settings.PUBLISHER_NAME,
+        "publisher_address": settings.INVOICE_SELLER["address"],
+        "site_url": settings.SITE_URL,
+    }
     with translation.override(language):
         subject = " ".join(render_to_string(f"{template}.subject.txt", context).split())
         text = render_to_string(f"{template}.txt", context)

@@ -47,7 +47,10 @@ def test_buyer_gets_one_email_with_their_licensed_pdf(outbox):
     pages = pages_text(pdf)
     assert len(pages) >= 2
     assert "Führen ohne Titel" in pages[0]
-    licence = f"Licensed to alice@example.com · order {order.reference} · personal use only"
+    licence = (
+        f"Lizenziert für alice@example.com · Bestellung {order.reference}"
+        " · nur zur persönlichen Nutzung"
+    )
     assert all(licence in page for page in pages)
     order.refresh_from_db()
     assert order.fulfilled_at is not None
