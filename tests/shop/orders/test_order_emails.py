@@ -124,7 +124,7 @@ def test_a_ki_berater_month_email_confirms_the_month_and_lists_what_was_paid(
 
     [message] = outbox
     text, html = texts(message)
-    month = "Der KI-Berater steht Ihnen einen weiteren Monat zur Verfügung."
+    month = "Der KI-Berater steht Ihnen für den bezahlten Zeitraum zur Verfügung."
     assert month in text and month in html
     assert f"Zum KI-Berater: {settings.SITE_URL}/ki-berater/" in text
     assert "PDF" not in text and "Viel Freude beim Lesen!" not in text
