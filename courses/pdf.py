@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import translation
+from django.utils.translation import gettext
 
 from courses import selectors
 from courses.models import Course, Enrolment, Lesson
@@ -57,9 +58,12 @@ def course_base_pdf(course: Course) -> bytes:
 
 
 def licensed_course_pdf(*, enrolment: Enrolment) -> bytes:
+    """The licence line speaks the enrolment's language; the workbook's content is German."""
     email = enrolment.learner.email
+    with translation.override(enrolment.language):
+        line = gettext("Lizenziert für %(email)s · nur zur persönlichen Nutzung") % {"email": email}
     return documents.stamp_licence(
         pdf=course_base_pdf(enrolment.course),
-        line=f"Licensed to {email} · personal use only",
+        line=line,
         metadata={"/Licensee": email, "/Licence": "personal use only"},
     )

@@ -30,8 +30,15 @@ def send_email(
     template or the customer's text put into it: a line break in a header would stop the
     message. `quoting` is what a visitor typed, for a receipt that must repeat it: each text
     goes into the context `quoted`, and the message is then plain text only (no `.html`
-    template), so that a stranger's words never become a formatted e-mail of the shop's."""
-    context = {**context, "publisher_name": settings.PUBLISHER_NAME, "site_url": settings.SITE_URL}
+    template), so that a stranger's words never become a formatted e-mail of the shop's. The
+    layout every e-mail extends (templates/emails/base.*) names the publisher and its address
+    in the header and footer."""
+    context = {
+        **context,
+        "publisher_name": settings.PUBLISHER_NAME,
+        "publisher_address": settings.INVOICE_SELLER["address"],
+        "site_url": settings.SITE_URL,
+    }
     context.update({name: quoted(text) for name, text in (quoting or {}).items()})
     with translation.override(language):
         subject = " ".join(render_to_string(f"{template}.subject.txt", context).split())

@@ -4,6 +4,7 @@ a base PDF (the licence stamped on every page and into the metadata)."""
 from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import translation
+from django.utils.translation import gettext
 
 from documents import pdf as documents
 from shop.models import Article, Order, Series
@@ -98,7 +99,12 @@ def series_base_pdf(series: Series, parts: list[Article], *, version: str) -> by
 
 
 def licence_line(order: Order) -> str:
-    return f"Licensed to {order.email} · order {order.reference} · personal use only"
+    """Stamped on every page in the buyer's language, though the content around it is German:
+    it speaks to the buyer, like the order's e-mail."""
+    with translation.override(order.language):
+        return gettext(
+            "Lizenziert für %(email)s · Bestellung %(reference)s · nur zur persönlichen Nutzung"
+        ) % {"email": order.email, "reference": order.reference}
 
 
 def licensed_copy(base: bytes, *, order: Order) -> bytes:

@@ -13,8 +13,9 @@ from shop.orders import selectors
 def send_order_delivery(
     *, order: Order, deliveries: list[Delivery], invoice: Invoice | None = None
 ) -> None:
-    """Article and series PDFs attached, course links, and for a custom eBook the link to tell
-    us the wish (the book itself comes later, by its own e-mail); the invoice attached to every
+    """What was bought and paid (the invoice's lines, VAT and total), article and series PDFs
+    attached, course links, for a custom eBook the link to tell us the wish (the book itself
+    comes later, by its own e-mail), the KI-Berater's next month; the invoice attached to every
     one."""
     attachments = []
     for delivery in deliveries:
@@ -33,6 +34,7 @@ def send_order_delivery(
             "courses": [(c.title, settings.SITE_URL + c.get_absolute_url()) for c in courses],
             "wish_urls": [wish_url(ebook) for ebook in selectors.ordered_ebooks(order=order)],
             "is_adviser_payment": order.lines.filter(product__kind=Product.Kind.ADVISER).exists(),
+            "adviser_url": settings.SITE_URL + reverse("shop:adviser"),
             "library_url": settings.SITE_URL + reverse("shop:library"),
             "invoice": invoice,
         },

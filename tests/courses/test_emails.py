@@ -25,6 +25,9 @@ def test_a_lesson_email_has_the_lesson_its_four_tasks_and_the_signed_link(
             assert f"Aufgabe {n} zu Lektion 1" in text
         assert re.search(r"http://\S+/lesson-done/[^/\s\"]+/", text)
     assert "[ ] Beispiel aus dem Beruf" in message.body
+    why = f"Sie erhalten diese E-Mail, weil Sie den Kurs „{course.title}“ als E-Mail-Kurs gewählt"
+    assert why in message.body and why in html
+    assert html.index("Aufgabe 4 zu Lektion 1") < html.index(why)
 
 
 def test_subjects_keep_the_course_and_lesson_titles_as_written(learner, outbox, run_tasks):

@@ -64,11 +64,29 @@ def test_every_page_is_licensed_to_the_learner(signed_in, enrolment, course):
 
     reader = PdfReader(BytesIO(content))
     assert all(
-        "Licensed to lea@example.com · personal use only" in text for text in pages_text(content)
+        "Lizenziert für lea@example.com · nur zur persönlichen Nutzung" in text
+        for text in pages_text(content)
     )
     assert reader.metadata["/Licensee"] == "lea@example.com"
     titles = [item.title for item in reader.outline if not isinstance(item, list)]
     assert course.title in titles
+
+
+def test_the_licence_line_speaks_the_language_of_the_enrolment_the_workbook_stays_german(
+    client, course, renders
+):
+    copies = {}
+    for email, language in [("de@example.com", "de"), ("en@example.com", "en")]:
+        learner = factories.learner(email)
+        services.enrol(learner=learner, course=course, language=language)
+        client.force_login(learner)
+        copies[language] = pages_text(download(client, course))
+
+    line = "Lizenziert für de@example.com · nur zur persönlichen Nutzung"
+    assert all(line in page for page in copies["de"])
+    assert all("Licensed to en@example.com · personal use only" in p for p in copies["en"])
+    assert not any("Lizenziert" in page for page in copies["en"])
+    assert "Inhalt" in copies["en"][1] and len(renders) == 1
 
 
 def test_the_base_is_rendered_once_per_course_version_and_stamped_per_learner(
@@ -82,8 +100,8 @@ def test_the_base_is_rendered_once_per_course_version_and_stamped_per_learner(
         copies.append(download(client, course))
 
     assert len(renders) == 1 and RenderedPdf.objects.count() == 1
-    assert "Licensed to a@example.com" in pages_text(copies[0])[0]
-    assert "Licensed to b@example.com" in pages_text(copies[1])[0]
+    assert "Lizenziert für a@example.com" in pages_text(copies[0])[0]
+    assert "Lizenziert für b@example.com" in pages_text(copies[1])[0]
 
     # Editing a task is a new version: rendered again, once.
     lesson = factories.regular_lessons(course)[0]

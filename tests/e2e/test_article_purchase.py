@@ -58,7 +58,10 @@ def test_reader_buys_an_article_and_receives_it_exactly_once(
     assert f"Rechnung {order.invoices.get().number}" in pages_text(invoice.get_content())[0]
     pages = pages_text(attachment.get_content())
     assert "Die ersten 100 Tage im neuen Job" in pages[0]
-    licence = f"Licensed to leser@example.com · order {order.reference} · personal use only"
+    licence = (
+        f"Lizenziert für leser@example.com · Bestellung {order.reference}"
+        " · nur zur persönlichen Nutzung"
+    )
     assert all(licence in text for text in pages)
     assert "/library/" in message.get_body(("plain",)).get_content()
 

@@ -153,7 +153,7 @@ def test_custom_ebook_from_payment_to_delivery(
     text = " ".join(pages_text(pdf_copy.content))
     starts = [text.index(f"KAPITEL {n} {title}") for n, title in enumerate(order, start=1)]
     assert starts == sorted(starts)
-    assert "Licensed to leser@example.com" in text
+    assert "Lizenziert für leser@example.com" in text
     assert epub_copy.headers["Content-Type"] == "application/epub+zip"
     book = epub.read_epub(BytesIO(epub_copy.content), {"ignore_ncx": True})
     assert [link.title for link in book.toc][1:4] == order

@@ -65,7 +65,7 @@ def test_an_order_placed_in_english_gets_its_email_in_english(
     html = html_of(message)
     assert '<html lang="en">' in html
     assert german_words_in(message.body) == [] and german_words_in(visible_text(html)) == []
-    # The PDF's own labels follow its German content; the licence line is English as specified.
+    # The PDF's own labels follow its German content; the licence line speaks the order's language.
     attachments = {name: content for name, content, _type in message.attachments}
     invoice = order.invoices.get()
     [page, *_] = pages_text(attachments.pop(invoice.download_name))

@@ -52,6 +52,21 @@ def test_an_issue_is_framed_in_each_subscribers_language_around_what_staff_wrote
     assert '<html lang="en">' in english.alternatives[0][0]
 
 
+def test_an_issue_comes_in_the_publishers_layout_saying_why_the_reader_gets_it(send, issue):
+    factories.subscriber("leserin@example.com")
+
+    send(issue)
+
+    [message] = mail.outbox
+    html = message.alternatives[0][0]
+    why = "Sie erhalten diese E-Mail, weil Sie unseren Newsletter abonniert haben."
+    for text in (message.body, html):
+        assert why in text and settings.PUBLISHER_NAME in text.replace("&amp;", "&")
+        assert f"{settings.SITE_URL}/vertraege-kuendigen/" in text
+    assert html.index("<h2>Gehalt</h2>") < html.index(why) < html.index("Newsletter abbestellen")
+    assert "max-width: 600px" in html and "<link" not in html
+
+
 def test_the_subject_is_what_staff_wrote_on_one_line(send):
     factories.subscriber()
 

@@ -72,7 +72,10 @@ def test_the_combined_pdf_has_every_part_in_the_series_order(series, parts):
         for k, a in enumerate(parts, start=1)
     ]
     assert starts == sorted(starts)
-    licence = f"Licensed to alice@example.com · order {order.reference} · personal use only"
+    licence = (
+        f"Lizenziert für alice@example.com · Bestellung {order.reference}"
+        " · nur zur persönlichen Nutzung"
+    )
     assert all(licence in page for page in pages)
 
 

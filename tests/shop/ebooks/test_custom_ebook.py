@@ -226,7 +226,10 @@ def test_approval_renders_pdf_and_epub_once_licensed_to_the_buyer(
     pages = pages_text(read(pdf_copy))
     text = " ".join(pages)
     assert re.search(r"KAPITEL 1 Eins .* KAPITEL 2 Zwei .* KAPITEL 3 Drei", text)
-    licence = f"Licensed to alice@example.com · order {order.reference} · personal use only"
+    licence = (
+        f"Lizenziert für alice@example.com · Bestellung {order.reference}"
+        " · nur zur persönlichen Nutzung"
+    )
     assert all(licence in page for page in pages)
     book = epub.read_epub(BytesIO(read(epub_copy)), {"ignore_ncx": True})
     assert [link.title for link in book.toc][1:4] == ["Eins", "Zwei", "Drei"]

@@ -47,10 +47,39 @@ def test_buyer_gets_one_email_with_their_licensed_pdf(outbox):
     pages = pages_text(pdf)
     assert len(pages) >= 2
     assert "Führen ohne Titel" in pages[0]
-    licence = f"Licensed to alice@example.com · order {order.reference} · personal use only"
+    licence = (
+        f"Lizenziert für alice@example.com · Bestellung {order.reference}"
+        " · nur zur persönlichen Nutzung"
+    )
     assert all(licence in page for page in pages)
     order.refresh_from_db()
     assert order.fulfilled_at is not None
+
+
+def test_the_licence_line_speaks_the_language_of_the_order_the_content_stays_german(outbox):
+    article = factories.article(title="Führen ohne Titel", body=LONG_BODY)
+    german = paid_order(email="de@example.com", article=article)
+    english = services.create_order(product=article.product, email="en@example.com", language="en")
+    english.stripe_session_id = f"cs_test_{english.reference}"
+    english.save(update_fields=["stripe_session_id"])
+    services.complete_checkout(session=factories.completed_session(english))
+
+    fulfil(german)
+    fulfil(english)
+
+    german_pages, english_pages = (pages_text(m.attachments[0][1]) for m in outbox)
+    assert all(
+        f"Lizenziert für de@example.com · Bestellung {german.reference} · nur zur persönlichen "
+        "Nutzung" in page
+        for page in german_pages
+    )
+    assert all(
+        f"Licensed to en@example.com · order {english.reference} · personal use only" in page
+        for page in english_pages
+    )
+    assert not any("Lizenziert" in page for page in english_pages)
+    # One base PDF for both: the article and its labels are German whoever buys it.
+    assert german_pages[0].split("Lizenziert")[0] == english_pages[0].split("Licensed")[0]
 
 
 def test_running_fulfilment_again_sends_nothing_new(outbox):
