@@ -1,12 +1,18 @@
 """The buyer's account and signing in by an e-mailed, one-time link."""
 
+from urllib.parse import urlencode
+
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.tokens import PasswordResetTokenGenerator
 from django.urls import reverse
 from django.utils.encoding import force_bytes, force_str
-from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
+from django.utils.http import (
+    url_has_allowed_host_and_scheme,
+    urlsafe_base64_decode,
+    urlsafe_base64_encode,
+)
 
 from plumbing.mail import send_email
 from plumbing.tasks import enqueue_on_commit
@@ -50,15 +56,25 @@ class SignInTokenGenerator(PasswordResetTokenGenerator):
 sign_in_tokens = SignInTokenGenerator()
 
 
-def ask_for_sign_in_link(*, email: str, language: str) -> None:
+def return_path(value: str) -> str:
+    """Where a reader was going, if it is a page of the shop's own: a path, never another site
+    ("//evil.example" or "https://…" are refused), so a link can't be turned into a redirect."""
+    value = (value or "").strip()
+    is_local = value.startswith("/") and url_has_allowed_host_and_scheme(value, allowed_hosts=None)
+    return value if is_local and len(value) <= 500 else ""
+
+
+def ask_for_sign_in_link(*, email: str, language: str, next_path: str = "") -> None:
     """The sign-in form: whatever the address, the same step (the worker is asked to send the
     link), so neither the answer nor its time tells strangers who our customers are."""
-    enqueue_on_commit("shop.tasks.send_sign_in_link", email.strip(), language)
+    enqueue_on_commit(
+        "shop.tasks.send_sign_in_link", email.strip(), language, return_path(next_path)
+    )
 
 
-def send_sign_in_link(*, email: str, language: str) -> str:
+def send_sign_in_link(*, email: str, language: str, next_path: str = "") -> str:
     """The worker's step: a link only to an address that has bought something, in the language
-    of the page it was asked on."""
+    of the page it was asked on; signing in by it returns to `next_path`."""
     user = User.objects.filter(email__iexact=email.strip(), is_active=True).order_by("pk").first()
     if user is None or not may_sign_in_by_link(user):
         return "no customer"
@@ -69,6 +85,8 @@ def send_sign_in_link(*, email: str, language: str) -> str:
             "token": sign_in_tokens.make_token(user),
         },
     )
+    if return_path(next_path):
+        path += "?" + urlencode({"next": return_path(next_path)})
     send_email(
         to=user.email,
         language=language,
