@@ -7,7 +7,8 @@ from django.views.decorators.http import require_GET
 from plumbing.links import LinkExpired, LinkInvalid
 from shop.adviser.selectors import adviser_access
 from shop.invoicing import selectors as invoicing
-from shop.library import links, selectors
+from shop.library import selectors
+from shop.orders import links
 
 
 @login_required

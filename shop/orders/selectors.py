@@ -1,11 +1,14 @@
 """Reads for orders: what an order sold, and what fulfilment still owes."""
 
+from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
+from itertools import groupby
 
 from django.db.models import Prefetch, QuerySet
 
 from courses.models import Course
-from shop.models import CustomEbook, Delivery, Order, Product
+from shop.models import CustomEbook, Delivery, Invoice, Order, OrderLine, Product
 
 
 def ordered_courses(*, order: Order) -> list[Course]:
@@ -46,4 +49,32 @@ def unfulfilled_order_ids(*, paid_before: datetime) -> list[int]:
         Order.objects.filter(
             status=Order.Status.PAID, fulfilled_at__isnull=True, paid_at__lt=paid_before
         ).values_list("pk", flat=True)
+    )
+
+
+@dataclass(frozen=True)
+class VatOfRate:
+    rate: Decimal
+    vat_cents: int
+
+
+@dataclass(frozen=True)
+class OrderSummary:
+    """What the success page shows of an order: its lines, total and the VAT in it per rate, as
+    the invoice will list them (the same lines, the same VAT rule), and the invoice once issued."""
+
+    lines: list[OrderLine]
+    total_cents: int
+    vat: list[VatOfRate]
+    invoice: Invoice | None
+
+
+def order_summary(*, order: Order) -> OrderSummary:
+    lines = list(order.lines.order_by("pk"))
+    by_rate = groupby(sorted(lines, key=lambda line: line.vat_rate), key=lambda line: line.vat_rate)
+    return OrderSummary(
+        lines=lines,
+        total_cents=order.total_cents,
+        vat=[VatOfRate(rate, sum(line.vat_cents for line in of_rate)) for rate, of_rate in by_rate],
+        invoice=order.invoices.filter(kind=Invoice.Kind.INVOICE).first(),
     )

@@ -2,7 +2,8 @@ from django.http import Http404
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from shop.orders import selectors, services
+from shop.models import Product
+from shop.orders import links, selectors, services
 
 
 @require_GET
@@ -11,10 +12,25 @@ def checkout_success(request):
     order = services.confirm_checkout_return(session_id=session_id)
     if order is None:
         raise Http404("Bestellung nicht gefunden")
-    ebooks_to_wish = selectors.ordered_ebooks(order=order) if order.is_paid else []
-    return render(
-        request, "shop/orders/checkout_success.html", {"order": order, "ebooks": ebooks_to_wish}
-    )
+    is_buyer = request.user.is_authenticated and order.buyer_id == request.user.pk
+    deliveries = (selectors.current_deliveries(order=order) or []) if is_buyer else []
+    context = {
+        "order": order,
+        "summary": selectors.order_summary(order=order),
+        "ebooks": selectors.ordered_ebooks(order=order) if order.is_paid else [],
+        "courses": selectors.ordered_courses(order=order) if order.is_paid else [],
+        "has_pdfs": order.lines.filter(
+            product__kind__in=[Product.Kind.ARTICLE, Product.Kind.SERIES]
+        ).exists(),
+        "is_buyer": is_buyer,
+        # Offered at once to the signed-in buyer; anyone else signs in for them (the link returns
+        # to the library) or finds them in the order's e-mail.
+        "downloads": [
+            (delivery, links.download_url(delivery=delivery, user=request.user))
+            for delivery in deliveries
+        ],
+    }
+    return render(request, "shop/orders/checkout_success.html", context)
 
 
 @require_GET

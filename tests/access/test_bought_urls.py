@@ -22,9 +22,8 @@ from django.utils import timezone
 from courses import certificates
 from courses import services as course_services
 from courses.models import Certificate, Enrolment
-from shop.library import links
 from shop.models import CustomEbook, Delivery, Entitlement, Order, Product
-from shop.orders import fulfilment, services
+from shop.orders import fulfilment, links, services
 from tests import factories
 from tests.admin_login import PASSWORD, sign_in_to_admin
 from tests.courses import factories as course_factories

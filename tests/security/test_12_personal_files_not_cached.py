@@ -9,9 +9,8 @@ from django.urls import reverse
 from courses import certificates
 from courses.models import Enrolment
 from shop.ebooks import services as ebooks
-from shop.library import links
 from shop.models import CustomEbook, Delivery, EbookChapter, Product
-from shop.orders import fulfilment
+from shop.orders import fulfilment, links
 from tests import factories
 from tests.admin_login import sign_in_to_admin
 from tests.courses import factories as course_factories

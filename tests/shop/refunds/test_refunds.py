@@ -8,9 +8,8 @@ from devstripe import signing
 from shop.ebooks import services as ebooks
 from shop.invoicing import emails as invoicing_emails
 from shop.invoicing import services as invoicing
-from shop.library import links
 from shop.models import CustomEbook, Entitlement, Invoice, Order, Product
-from shop.orders import fulfilment, services
+from shop.orders import fulfilment, links, services
 from shop.payments import stripe_api
 from tests import factories
 from tests.courses import factories as course_factories
