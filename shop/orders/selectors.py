@@ -70,7 +70,7 @@ class OrderSummary:
 
 
 def order_summary(*, order: Order) -> OrderSummary:
-    lines = list(order.lines.order_by("pk"))
+    lines = list(order.lines.select_related("product").order_by("pk"))
     by_rate = groupby(sorted(lines, key=lambda line: line.vat_rate), key=lambda line: line.vat_rate)
     return OrderSummary(
         lines=lines,

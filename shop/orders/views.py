@@ -14,14 +14,16 @@ def checkout_success(request):
         raise Http404("Bestellung nicht gefunden")
     is_buyer = request.user.is_authenticated and order.buyer_id == request.user.pk
     deliveries = (selectors.current_deliveries(order=order) or []) if is_buyer else []
+    summary = selectors.order_summary(order=order)
     context = {
         "order": order,
-        "summary": selectors.order_summary(order=order),
+        "summary": summary,
         "ebooks": selectors.ordered_ebooks(order=order) if order.is_paid else [],
         "courses": selectors.ordered_courses(order=order) if order.is_paid else [],
-        "has_pdfs": order.lines.filter(
-            product__kind__in=[Product.Kind.ARTICLE, Product.Kind.SERIES]
-        ).exists(),
+        "has_pdfs": any(
+            line.product.kind in (Product.Kind.ARTICLE, Product.Kind.SERIES)
+            for line in summary.lines
+        ),
         "is_buyer": is_buyer,
         # Offered at once to the signed-in buyer; anyone else signs in for them (the link returns
         # to the library) or finds them in the order's e-mail.
